@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
+import pino from 'pino';
+import { loadConfig } from '../../config.ts';
+import { openDatabase, type Db } from '../../storage/db.ts';
+import { countPapers } from '../../storage/papers-repo.ts';
+import { importPaths } from '../../ingest/pipeline.ts';
+import { createApp } from '../../web/app.ts';
+import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+
+const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
+
+Serves the hub. Env: PORT, DATABASE_URL, BASE_URL, SECRET, SITE_NAME, EDITOR_NAME, HOST.
+On first start an empty database is loaded with the bundled sample unless --no-sample.`;
+
+export const SAMPLE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sample/daily-sample.jsonl.gz');
+
+async function loadSampleIfEmpty(db: Db, log: pino.Logger): Promise<void> {
+  if ((await countPapers(db)) > 0) return;
+  const stats = await importPaths(db, [SAMPLE_FILE], { feature: 'auto' });
+  log.info({ papers: stats.inserted, featured: stats.featured }, 'loaded the bundled sample into the empty database');
+}
+
+export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, db: { type: 'string' }, 'no-sample': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    line(ctx.stdout, HELP);
+    return EXIT.ok;
+  }
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
+  const config = loadConfig({ port, db: values.db, sample: !values['no-sample'] }, ctx.env);
+  const log = pino({ level: ctx.env.LOG_LEVEL ?? 'info' });
+  const db = await openDatabase(config.databaseUrl);
+  if (config.loadSample) await loadSampleIfEmpty(db, log);
+  const app = createApp({ db, config, now: () => new Date() });
+
+  return new Promise<number>((resolve) => {
+    let server: ServerType;
+    server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      log.info({ url: `http://localhost:${info.port}`, db: db.location }, `${config.siteName} is serving`);
+      // A machine-readable line lets scripts and tests find the port when PORT=0.
+      line(ctx.stdout, `listening on http://localhost:${info.port}`);
+    });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down: finishing in-flight requests');
+      // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are
+      // closed so they do not hold shutdown open.
+      server.close(async () => {
+        await db.close();
+        log.info('stopped');
+        resolve(EXIT.ok);
+      });
+      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      setTimeout(() => {
+        log.warn('forcing shutdown after 10 s');
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }, 10_000).unref();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,46 @@
+import process from 'node:process';
+import { EXIT, UsageError, line, type CliContext } from './context.ts';
+
+type Command = (argv: string[], ctx: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  serve: { summary: 'start the web server', load: async () => (await import('./commands/serve.ts')).run },
+  import: { summary: 'import papers from files (JSONL, JSON, XML; plain or .gz)', load: async () => (await import('./commands/import.ts')).run },
+  fetch: { summary: 'harvest papers from arXiv (OAI-PMH or the Atom API)', load: async () => (await import('./commands/fetch.ts')).run },
+  db: { summary: 'database maintenance: db migrate | db stats', load: async () => (await import('./commands/db.ts')).run },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return ['Usage: dailypapers <command> [options]', '', 'Commands:', ...rows, '', 'Run `dailypapers <command> --help` for a command\'s options.'].join('\n');
+}
+
+export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    line(name ? ctx.stdout : ctx.stderr, usage());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    line(ctx.stderr, `dailypapers: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await cmd.load())(rest, ctx);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      line(ctx.stderr, `dailypapers ${name}: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    line(ctx.stderr, `dailypapers ${name}: ${(err as Error).message}`);
+    if (ctx.env.DEBUG) line(ctx.stderr, String((err as Error).stack));
+    return EXIT.failure;
+  }
+}
+
+export function runFromProcess(): void {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sqlitePathFromUrl } from './storage/db.ts';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Public URL used in links and emails, without trailing slash. */
+  baseUrl: string;
+  secret: string;
+  siteName: string;
+  editorName: string;
+  /** Directory for the database, the generated secret, and later the outbox and vector index. */
+  dataDir: string;
+  /** Load the bundled sample into an empty database at start. */
+  loadSample: boolean;
+}
+
+export interface ConfigOverrides {
+  port?: number;
+  db?: string;
+  sample?: boolean;
+}
+
+export const DEFAULT_DB = './data/dailypapers.sqlite';
+
+/** Reads the secret from SECRET, else from `<dataDir>/secret`, generating that file on first use. */
+function resolveSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
+  if (env.SECRET) return env.SECRET;
+  const file = path.join(dataDir, 'secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const secret = crypto.randomBytes(32).toString('base64url');
+    fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = overrides.db ?? env.DATABASE_URL ?? DEFAULT_DB;
+  const isPostgres = /^postgres(ql)?:\/\//.test(databaseUrl);
+  const dbFile = isPostgres ? null : sqlitePathFromUrl(databaseUrl);
+  const dataDir = env.DATA_DIR ?? (dbFile && dbFile !== ':memory:' ? path.dirname(path.resolve(dbFile)) : path.resolve('data'));
+  const port = overrides.port ?? (env.PORT ? Number(env.PORT) : 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0-65535, got "${env.PORT}"`);
+  const baseUrl = (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl,
+    baseUrl,
+    secret: resolveSecret(env, dataDir),
+    siteName: env.SITE_NAME ?? 'Daily Papers',
+    editorName: env.EDITOR_NAME ?? 'the editors',
+    dataDir,
+    loadSample: overrides.sample ?? true,
+  };
+}
+
+/** A config for tests: no files touched, a fixed secret. */
+export function testConfig(partial: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: ':memory:',
+    baseUrl: 'http://localhost:3000',
+    secret: 'test-secret',
+    siteName: 'Daily Papers',
+    editorName: 'AK',
+    dataDir: '/tmp',
+    loadSample: false,
+    ...partial,
+  };
+}

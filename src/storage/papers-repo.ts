@@ -1,0 +1,183 @@
+import type { Selectable } from 'kysely';
+import type { Db } from './db.ts';
+import type { PapersTable } from './schema.ts';
+import type { DailyEntry, FeatureSource, Paper, PaperRecord } from '../domain/paper.ts';
+import { mergePaper, type StoredPaperFields } from '../domain/merge.ts';
+
+export type PaperRow = Selectable<PapersTable>;
+
+export function rowToPaper(r: PaperRow): Paper {
+  return {
+    id: r.id,
+    latestVersion: r.latest_version,
+    title: r.title,
+    abstract: r.abstract,
+    authors: JSON.parse(r.authors),
+    categories: JSON.parse(r.categories),
+    comment: r.comment,
+    journalRef: r.journal_ref,
+    doi: r.doi,
+    publishedAt: r.published_at,
+    updatedAt: r.updated_at,
+    githubRepo: r.github_repo,
+    projectPage: r.project_page,
+    createdAt: r.created_at,
+    source: r.source,
+    upvotes: Number(r.upvotes),
+    numComments: Number(r.num_comments),
+  };
+}
+
+function toRow(p: StoredPaperFields, createdAt: string): Omit<PaperRow, 'upvotes' | 'num_comments'> {
+  return {
+    id: p.id,
+    latest_version: p.latestVersion,
+    title: p.title,
+    abstract: p.abstract,
+    authors: JSON.stringify(p.authors),
+    categories: JSON.stringify(p.categories),
+    primary_category: p.categories[0] ?? null,
+    comment: p.comment,
+    journal_ref: p.journalRef,
+    doi: p.doi,
+    published_at: p.publishedAt,
+    updated_at: p.updatedAt,
+    github_repo: p.githubRepo,
+    project_page: p.projectPage,
+    created_at: createdAt,
+    source: p.source,
+  };
+}
+
+export interface UpsertOutcome {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Ids whose stored row was inserted or changed (for index updates). */
+  changedIds: string[];
+}
+
+/** SQLite caps bound parameters at 32766; 16 columns × 500 rows stays well under it. */
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Idempotent upsert of a batch inside the caller's transaction. Records are merged with what is
+ * stored by `mergePaper`; unchanged rows are not written at all, so re-importing a file costs a
+ * read per batch and no writes.
+ */
+export async function upsertPapers(db: Db, records: PaperRecord[], now: string): Promise<UpsertOutcome> {
+  const out: UpsertOutcome = { inserted: 0, updated: 0, unchanged: 0, changedIds: [] };
+  if (records.length === 0) return out;
+  return db.kysely.transaction().execute(async (trx) => {
+    const ids = [...new Set(records.map((r) => r.id))];
+    const existing = new Map<string, StoredPaperFields & { createdAt: string }>();
+    for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
+      const rows = await trx.selectFrom('papers').selectAll().where('id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT)).execute();
+      for (const r of rows) existing.set(r.id, rowToPaper(r));
+    }
+    const pending = new Map<string, { fields: StoredPaperFields; createdAt: string; isNew: boolean }>();
+    for (const rec of records) {
+      const prior = pending.get(rec.id);
+      const stored = prior?.fields ?? existing.get(rec.id) ?? null;
+      const { paper, changed } = mergePaper(stored, rec);
+      if (!changed) {
+        if (!prior) out.unchanged++;
+        continue;
+      }
+      pending.set(rec.id, { fields: paper, createdAt: existing.get(rec.id)?.createdAt ?? now, isNew: prior ? prior.isNew : !existing.has(rec.id) });
+    }
+    const rows = [...pending.values()];
+    for (const p of rows) {
+      if (p.isNew) out.inserted++;
+      else out.updated++;
+      out.changedIds.push(p.fields.id);
+    }
+    // A record repeated within one batch counts once.
+    out.unchanged = ids.length - rows.length;
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT).map((p) => toRow(p.fields, p.createdAt));
+      await trx
+        .insertInto('papers')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            latest_version: eb.ref('excluded.latest_version'),
+            title: eb.ref('excluded.title'),
+            abstract: eb.ref('excluded.abstract'),
+            authors: eb.ref('excluded.authors'),
+            categories: eb.ref('excluded.categories'),
+            primary_category: eb.ref('excluded.primary_category'),
+            comment: eb.ref('excluded.comment'),
+            journal_ref: eb.ref('excluded.journal_ref'),
+            doi: eb.ref('excluded.doi'),
+            published_at: eb.ref('excluded.published_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+            github_repo: eb.ref('excluded.github_repo'),
+            project_page: eb.ref('excluded.project_page'),
+          })),
+        )
+        .execute();
+    }
+    return out;
+  });
+}
+
+export interface FeatureRequest {
+  paperId: string;
+  day: string;
+  source: FeatureSource;
+  featuredBy: number | null;
+  featuredAt: string;
+}
+
+/** Features papers; a paper already featured keeps its first day. Returns how many were new. */
+export async function featurePapers(db: Db, requests: FeatureRequest[]): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < requests.length; i += ROWS_PER_STATEMENT) {
+    const chunk = requests.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({
+      paper_id: r.paperId,
+      day: r.day,
+      source: r.source,
+      featured_by: r.featuredBy,
+      featured_at: r.featuredAt,
+      position: null,
+    }));
+    const res = await db.kysely.insertInto('daily_entries').values(chunk).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
+    added += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
+}
+
+export async function getPaper(db: Db, id: string): Promise<{ paper: Paper; entry: DailyEntry | null } | null> {
+  const row = await db.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const e = await db.kysely.selectFrom('daily_entries').selectAll().where('paper_id', '=', id).executeTakeFirst();
+  return {
+    paper: rowToPaper(row),
+    entry: e ? { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource } : null,
+  };
+}
+
+export interface PaperCursor {
+  publishedAt: string;
+  id: string;
+}
+
+/** All indexed papers, newest first, keyset-paginated on (published_at, id). */
+export async function listPapers(db: Db, limit: number, after: PaperCursor | null): Promise<{ papers: Paper[]; next: PaperCursor | null }> {
+  let q = db.kysely.selectFrom('papers').selectAll().where('published_at', 'is not', null);
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([eb('published_at', '<', after.publishedAt), eb.and([eb('published_at', '=', after.publishedAt), eb('id', '<', after.id)])]),
+    );
+  }
+  const rows = await q.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const papers = rows.slice(0, limit).map(rowToPaper);
+  const last = papers[papers.length - 1];
+  return { papers, next: rows.length > limit && last ? { publishedAt: last.publishedAt!, id: last.id } : null };
+}
+
+export async function countPapers(db: Db): Promise<number> {
+  const r = await db.kysely.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import type { AppDeps } from './deps.ts';
+import { errorHandler, respondWithProblem } from './errors.ts';
+import { apiRoutes } from './api/index.ts';
+import { pageRoutes, renderErrorHtml } from './pages/index.tsx';
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler(renderErrorHtml(deps)));
+  app.notFound((c) => respondWithProblem(c, 404, `No page at ${c.req.path}`, {}, renderErrorHtml(deps)));
+
+  app.get('/healthz', async (c) => {
+    await deps.db.kysely.selectFrom('settings').select('key').limit(1).execute();
+    return c.json({ status: 'ok' });
+  });
+  app.route('/', apiRoutes(deps));
+  app.route('/', pageRoutes(deps));
+  return app;
+}
