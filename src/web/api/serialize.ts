@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../storage/db.ts';
+import type { DailyEntry, FeatureSource, FeedItem, Paper } from '../../domain/paper.ts';
+import { arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.ts';
+import type { ApiUser, Author, DailyPaperItem, PaperDetail } from './schemas.ts';
+
+/**
+ * Domain → wire. Hugging Face clients expect Mongo-style 24-hex `_id`s; we derive them from stable
+ * inputs with sha1 so that the same paper always yields the same ids, across restarts and instances.
+ */
+export function hexId(input: string): string {
+  return crypto.createHash('sha1').update(input).digest('hex').slice(0, 24);
+}
+
+/** Username slug: lowercase, runs of non-alphanumerics → '-', trimmed; `editor` if nothing is left. */
+export function slugify(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'editor';
+}
+
+export function editorSlug(config: Config): string {
+  return slugify(config.editorName);
+}
+
+function user(config: Config, slug: string, fullname: string): ApiUser {
+  return { _id: hexId(`user:${slug}`), name: slug, user: slug, fullname, avatarUrl: `${config.baseUrl}/avatars/${slug}.svg`, type: 'user' };
+}
+
+/**
+ * Who submitted an entry. There are no user accounts yet: imports (featuredBy null) are the
+ * instance editor's; a numeric featuredBy gets a placeholder until a users module can resolve it.
+ */
+export function submitterFor(config: Config, entry: DailyEntry): ApiUser {
+  if (entry.featuredBy === null) return user(config, editorSlug(config), config.editorName);
+  return user(config, `user-${entry.featuredBy}`, `User ${entry.featuredBy}`);
+}
+
+/** Dates are stored as `2025-03-10` or full ISO; the API always speaks full UTC datetimes. */
+export function isoDateTime(s: string): string {
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString();
+}
+
+function authors(p: Paper): Author[] {
+  return p.authors.map((name, i) => ({ _id: hexId(`${p.id}\u0000${i}\u0000${name}`), name, hidden: false }));
+}
+
+export function thumbnailUrl(config: Config, id: string): string {
+  return `${config.baseUrl}/api/papers/${id}/thumbnail.svg`;
+}
+
+function core(p: Paper) {
+  return {
+    id: p.id,
+    authors: authors(p),
+    // A paper without a known v1 date falls back to when we indexed it: clients require a datetime.
+    publishedAt: isoDateTime(p.publishedAt ?? p.createdAt),
+    title: p.title,
+    summary: p.abstract,
+    upvotes: p.upvotes,
+    discussionId: hexId(`discussion:${p.id}`),
+    githubRepo: p.githubRepo,
+    projectPage: p.projectPage,
+  };
+}
+
+export function toDailyPaperItem(config: Config, item: FeedItem & { entry: DailyEntry }): DailyPaperItem {
+  const { paper: p, entry } = item;
+  const by = submitterFor(config, entry);
+  const featuredAt = isoDateTime(entry.featuredAt);
+  return {
+    paper: { ...core(p), submittedOnDailyAt: featuredAt, submittedOnDailyBy: by },
+    publishedAt: featuredAt,
+    title: p.title,
+    summary: p.abstract,
+    thumbnail: thumbnailUrl(config, p.id),
+    numComments: p.numComments,
+    submittedBy: by,
+    isAuthorParticipating: false,
+  };
+}
+
+export function toPaperDetail(config: Config, p: Paper, entry: DailyEntry | null): PaperDetail {
+  return {
+    ...core(p),
+    submittedOnDailyAt: entry ? isoDateTime(entry.featuredAt) : null,
+    submittedOnDailyBy: entry ? submitterFor(config, entry) : null,
+    numComments: p.numComments,
+    thumbnail: thumbnailUrl(config, p.id),
+    latestVersion: p.latestVersion,
+    categories: p.categories,
+    comment: p.comment,
+    journalRef: p.journalRef,
+    doi: p.doi,
+    updatedAt: p.updatedAt ? isoDateTime(p.updatedAt) : null,
+    featuredDay: entry?.day ?? null,
+    arxivUrl: arxivAbsUrl(p.id),
+    pdfUrl: arxivPdfUrl(p.id),
+  };
+}
+
+/**
+ * Daily entries for a batch of papers in one query (listPapers returns papers only). It would sit
+ * better in storage/feed-repo.ts, which another engineer owns; move it there when convenient.
+ */
+export async function entriesFor(db: Db, ids: string[]): Promise<Map<string, DailyEntry>> {
+  const out = new Map<string, DailyEntry>();
+  if (ids.length === 0) return out;
+  const rows = await db.kysely.selectFrom('daily_entries').selectAll().where('paper_id', 'in', ids).execute();
+  for (const e of rows) {
+    out.set(e.paper_id, { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource });
+  }
+  return out;
+}

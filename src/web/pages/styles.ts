@@ -1,0 +1,203 @@
+/**
+ * The whole site's CSS, inlined into every page (no build step, no extra request). Colours are
+ * CSS variables so that dark mode is one override block. Cards follow the Hugging Face daily
+ * papers look: white cards with a subtle border and an upvote box on the left.
+ */
+export const CSS = `
+:root {
+  --bg: #f9fafb;
+  --card: #ffffff;
+  --text: #111827;
+  --muted: #4b5563;
+  --faint: #6b7280;
+  --border: #e5e7eb;
+  --border-strong: #d1d5db;
+  --accent: #2563eb;
+  --accent-text: #1d4ed8;
+  --accent-soft: #eff6ff;
+  --chip: #f3f4f6;
+  --chip-primary: #fef3c7;
+  --chip-primary-text: #92400e;
+  --vote: #f9fafb;
+  --focus: #f59e0b;
+  --danger: #b91c1c;
+  --radius: 12px;
+  --shadow: 0 1px 2px rgba(0, 0, 0, 0.04);
+  color-scheme: light dark;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0b0f19;
+    --card: #111827;
+    --text: #f3f4f6;
+    --muted: #d1d5db;
+    --faint: #9ca3af;
+    --border: #1f2937;
+    --border-strong: #374151;
+    --accent: #60a5fa;
+    --accent-text: #93c5fd;
+    --accent-soft: #172554;
+    --chip: #1f2937;
+    --chip-primary: #422006;
+    --chip-primary-text: #fcd34d;
+    --vote: #0f172a;
+    --focus: #fbbf24;
+    --danger: #f87171;
+    --shadow: none;
+  }
+}
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0;
+  background: var(--bg);
+  color: var(--text);
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
+  font-size: 16px;
+  line-height: 1.5;
+  overflow-wrap: break-word;
+}
+a { color: var(--accent-text); text-decoration: none; }
+a:hover { text-decoration: underline; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; border-radius: 4px; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
+code { background: var(--chip); padding: 0.1em 0.35em; border-radius: 4px; }
+pre { background: var(--chip); padding: 0.75rem 1rem; border-radius: 8px; overflow-x: auto; }
+pre code { background: none; padding: 0; }
+.visually-hidden {
+  position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+.skip-link {
+  position: absolute; left: 0.5rem; top: -3rem; z-index: 10;
+  background: var(--card); color: var(--text); padding: 0.5rem 1rem;
+  border: 2px solid var(--focus); border-radius: 8px;
+}
+.skip-link:focus { top: 0.5rem; }
+.wrap { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+
+/* Header */
+.site-header { background: var(--card); border-bottom: 1px solid var(--border); }
+.header-inner { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.75rem 1.5rem; padding-top: 1rem; padding-bottom: 1rem; }
+.brand { min-width: 0; }
+.site-title { margin: 0; font-size: 1.75rem; font-weight: 800; letter-spacing: -0.02em; line-height: 1.2; }
+.site-title a { color: var(--text); }
+.tagline { margin: 0.15rem 0 0; color: var(--muted); font-size: 0.95rem; }
+.header-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem; }
+.cta { display: flex; align-items: center; gap: 0.5rem; font-size: 0.9rem; color: var(--muted); }
+.button, .cta a {
+  display: inline-block; padding: 0.35rem 0.85rem; border-radius: 999px;
+  background: var(--accent-soft); color: var(--accent-text); font-weight: 600; border: 1px solid var(--border-strong);
+}
+.cta a:hover, .button:hover { text-decoration: none; border-color: var(--accent); }
+.search { display: flex; gap: 0.35rem; }
+.search input {
+  font: inherit; font-size: 0.95rem; padding: 0.35rem 0.75rem; min-width: 0; width: 14rem;
+  border: 1px solid var(--border-strong); border-radius: 999px; background: var(--bg); color: var(--text);
+}
+.search button {
+  font: inherit; font-size: 0.95rem; padding: 0.35rem 0.85rem; border-radius: 999px; cursor: pointer;
+  border: 1px solid var(--border-strong); background: var(--card); color: var(--text);
+}
+
+/* Main */
+main { padding: 1.5rem 0 3rem; }
+.page-head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 0.5rem 1rem; margin-bottom: 1rem; }
+.page-head h1 { margin: 0; font-size: 1.9rem; letter-spacing: -0.02em; line-height: 1.2; }
+.page-sub { margin: 0.25rem 0 0; color: var(--faint); }
+.toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin-bottom: 1.25rem; }
+.segmented { display: inline-flex; border: 1px solid var(--border-strong); border-radius: 999px; overflow: hidden; background: var(--card); }
+.segmented a { padding: 0.3rem 0.9rem; color: var(--muted); font-size: 0.9rem; font-weight: 600; }
+.segmented a + a { border-left: 1px solid var(--border-strong); }
+.segmented a[aria-current="page"] { background: var(--text); color: var(--card); }
+.period-nav { display: flex; gap: 0.5rem; margin-left: auto; }
+.period-nav a, .period-nav span, .pager a, .pager span {
+  display: inline-block; padding: 0.3rem 0.8rem; border: 1px solid var(--border-strong); border-radius: 8px;
+  background: var(--card); font-size: 0.9rem;
+}
+.period-nav span, .pager span.disabled { color: var(--faint); opacity: 0.6; }
+.days { margin: 0 0 1.5rem; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 0.4rem; }
+.days a { display: inline-block; padding: 0.25rem 0.6rem; border: 1px solid var(--border); border-radius: 8px; background: var(--card); font-size: 0.85rem; }
+.days .n { color: var(--faint); margin-left: 0.3rem; }
+
+/* Cards */
+.cards { display: grid; grid-template-columns: 1fr; gap: 1rem; margin: 0; padding: 0; list-style: none; }
+@media (min-width: 60rem) { .cards { grid-template-columns: 1fr 1fr; } }
+.card {
+  display: flex; gap: 0.9rem; align-items: flex-start; padding: 1rem;
+  background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow);
+  min-width: 0; height: 100%;
+}
+.vote {
+  flex: none; display: flex; flex-direction: column; align-items: center; justify-content: center;
+  width: 3rem; padding: 0.4rem 0; margin: 0; border: 1px solid var(--border-strong); border-radius: 10px;
+  background: var(--vote); color: var(--muted); font-size: 0.8rem; line-height: 1.2;
+}
+.vote .n { font-weight: 700; font-size: 1rem; color: var(--text); }
+.card-body { min-width: 0; flex: 1; }
+.card-title { margin: 0 0 0.3rem; font-size: 1.1rem; line-height: 1.35; }
+.card-title a { color: var(--text); }
+.meta { margin: 0 0 0.4rem; color: var(--faint); font-size: 0.85rem; }
+.authors { margin: 0 0 0.5rem; color: var(--muted); font-size: 0.9rem; }
+details.more-authors { display: inline; }
+details.more-authors > summary { display: inline; cursor: pointer; color: var(--accent-text); list-style: none; }
+details.more-authors > summary::-webkit-details-marker { display: none; }
+details.more-authors[open] .when-closed, details.more-authors:not([open]) .when-open { display: none; }
+.abstract-text { margin: 0 0 0.5rem; color: var(--muted); font-size: 0.92rem; }
+details.abstract { margin: 0 0 0.5rem; }
+details.abstract > summary { list-style: none; cursor: pointer; color: var(--muted); font-size: 0.92rem; }
+details.abstract > summary::-webkit-details-marker { display: none; }
+details.abstract > summary .clamp {
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; line-clamp: 3; overflow: hidden;
+}
+details.abstract[open] > summary .clamp { display: block; -webkit-line-clamp: unset; line-clamp: none; overflow: visible; }
+details.abstract > summary .toggle { display: inline-block; margin-top: 0.15rem; color: var(--accent-text); font-size: 0.85rem; font-weight: 600; }
+details.abstract[open] .when-closed, details.abstract:not([open]) .when-open { display: none; }
+.chips { display: flex; flex-wrap: wrap; gap: 0.3rem; margin: 0 0 0.6rem; padding: 0; list-style: none; }
+.chip { padding: 0.05rem 0.5rem; border-radius: 6px; background: var(--chip); color: var(--muted); font-size: 0.78rem; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.chip.primary { background: var(--chip-primary); color: var(--chip-primary-text); font-weight: 600; }
+.links { display: flex; flex-wrap: wrap; gap: 0.35rem 0.9rem; margin: 0; padding: 0; list-style: none; font-size: 0.88rem; }
+.links a { font-weight: 600; }
+
+/* Pager, notices */
+.pager { display: flex; flex-wrap: wrap; align-items: center; justify-content: center; gap: 0.75rem; margin: 2rem 0 0; }
+.pager .where { border: none; background: none; color: var(--faint); }
+.notice {
+  padding: 1.5rem; border: 1px dashed var(--border-strong); border-radius: var(--radius); background: var(--card);
+}
+.notice h2 { margin-top: 0; }
+.error-code { margin: 0; font-size: 0.95rem; font-weight: 700; color: var(--danger); letter-spacing: 0.05em; }
+
+/* Paper page */
+.paper { background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); padding: 1.5rem; box-shadow: var(--shadow); }
+.paper h1 { margin: 0 0 0.75rem; font-size: 1.75rem; line-height: 1.25; letter-spacing: -0.01em; }
+.paper .authors { font-size: 1rem; }
+.paper-top { display: flex; gap: 1rem; align-items: flex-start; }
+.paper h2 { font-size: 1.15rem; margin: 1.5rem 0 0.5rem; }
+.paper .abstract-full { color: var(--text); font-size: 1rem; white-space: pre-line; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 1rem 0; font-size: 0.92rem; }
+.facts dt { color: var(--faint); }
+.facts dd { margin: 0; }
+.comments { margin-top: 1.5rem; }
+
+/* Footer */
+.site-footer { border-top: 1px solid var(--border); color: var(--faint); font-size: 0.88rem; }
+.site-footer .wrap { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem 1.5rem; padding-top: 1.25rem; padding-bottom: 1.25rem; }
+.site-footer p { margin: 0; }
+.site-footer ul { display: flex; gap: 1rem; margin: 0; padding: 0; list-style: none; }
+
+@media (max-width: 40rem) {
+  .site-title { font-size: 1.45rem; }
+  .header-tools, .search { width: 100%; }
+  .search input { flex: 1; width: auto; }
+  .page-head h1 { font-size: 1.5rem; }
+  .period-nav { margin-left: 0; }
+  .card { padding: 0.85rem; gap: 0.7rem; }
+  .vote { width: 2.6rem; }
+  .paper { padding: 1rem; }
+  .paper h1 { font-size: 1.4rem; }
+  .facts { grid-template-columns: 1fr; gap: 0 0; }
+  .facts dd { margin-bottom: 0.4rem; }
+}
+@media (prefers-reduced-motion: reduce) { * { scroll-behavior: auto !important; transition: none !important; } }
+`;
