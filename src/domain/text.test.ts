@@ -38,6 +38,14 @@ test('cleanTex converts accents outside math', () => {
   assert.equal(cleanTex('\\textbf{M\\"o}bius and G\\"{o}del'), 'Möbius and Gödel');
 });
 
+test('cleanTex handles hard-wrapped accents, dotless i, italic correction and approximate tildes', () => {
+  assert.equal(cleanTex('Erd\\" os-R\\\' enyi graphs by B\\\' en\\\' ezit'), 'Erdös-Rényi graphs by Bénézit');
+  assert.equal(cleanTex('Ar\\i kan and Fra\\"{\\i}ss\\\'e'), 'Arıkan and Fraïssé');
+  assert.equal(cleanTex('{\\em every\\/} trip'), 'every trip');
+  assert.equal(cleanTex('S(f) ~ 1/f and (~200 km) but Fig.~3 and $n$~vertices'), 'S(f) ~ 1/f and (~200 km) but Fig. 3 and $n$ vertices');
+  assert.equal(cleanTex('etc\\. Then'), 'etc\\. Then');
+});
+
 test('cleanTex unescapes specials and ties outside math only', () => {
   assert.equal(cleanTex('40\\% pruning \\& more, snake\\_case, Fig.~3'), '40% pruning & more, snake_case, Fig. 3');
   assert.equal(cleanTex('costs \\$5 and $x\\%$'), 'costs $5 and $x\\%$');
@@ -86,4 +94,11 @@ test('extractLinks finds the first non-GitHub, non-arXiv, non-DOI page', () => {
   // The abstract wins over the comment.
   assert.equal(extractLinks('at https://a.example.org/p', 'https://b.example.org/q').projectPage, 'https://a.example.org/p');
   assert.deepEqual(extractLinks(undefined, undefined), { githubRepo: null, projectPage: null });
+  // A real arXiv API comment (1701.06264): the org-only link is skipped, `\url{}` braces stripped.
+  const lsgan =
+    'The source codes for both LS-GAN and GLS-GAN are available at \\url{https://github.com/maple-research-lab}. LS-GAN is also supported by Microsoft CNTK at \\url{https://www.cntk.ai/pythondocs/CNTK_206C_WGAN_LSGAN.html}. The original codes of LS-GAN and GLS-GAN are also available at https://github.com/guojunq/lsgan/ and https://github.com/guojunq/glsgan/';
+  assert.deepEqual(extractLinks(null, lsgan), {
+    githubRepo: 'https://github.com/guojunq/lsgan',
+    projectPage: 'https://www.cntk.ai/pythondocs/CNTK_206C_WGAN_LSGAN.html',
+  });
 });

@@ -18,7 +18,7 @@ export function normalizeWhitespace(s: string): string {
 // Two whitespace characters in a row, or any whitespace other than a plain space.
 const NEEDS_COLLAPSE = /\s{2}|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
-const NAME_SUFFIX = /^(?:Jr\.?|Sr\.?|II|III|IV|V)$/i;
+const NAME_SUFFIX = /^(?:Jr\.?|Sr\.?|II|III|IV)$/i;
 
 /**
  * "Last, First" → "First Last". The suffix may sit in the last-name part ("Hammons Jr., A. Roger"
@@ -73,7 +73,7 @@ function accented(accent: string, base: string): string | null {
 // (`\textbf{\"o}` keeps its braces).
 const BASE = String.raw`(?:\\[ij](?![A-Za-z])|[A-Za-z])`;
 const ACCENT_RE = new RegExp(
-  String.raw`(?:(?<!\\[A-Za-z]+)(\{\s*))?\\(?:(["'\x60^~=.])(?:(?<=[A-Za-z]\\.)(\s)(?=[A-Za-z]{2}))?|([uvHckrd])(?=\s*\{|\s+[A-Za-z](?![A-Za-z]))\s*)` +
+  String.raw`(?:(?<!\\[A-Za-z]+)(\{\s*))?\\(?:(["'\x60^~=.])(?:(?<=[A-Za-z]\\[\"'\x60])(\s)(?=[A-Za-z]{2}))?|([uvHckrd])(?=\s*\{|\s+[A-Za-z](?![A-Za-z]))\s*)` +
     String.raw`(?:\{\s*(${BASE})\s*\}|(${BASE}))(\s*\})?`,
   'g',
 );
@@ -109,7 +109,7 @@ function cleanPlain(text: string): string {
   t = t.replace(/\\([&%_#$])/g, '$1');
   // A `~` between two words is a tie (`Fig.~3`); next to a space or bracket it means "about"
   // (`S(f) ~ 1/f`, `(~200 km)`) and stays. `\~` was an accent, handled above.
-  t = t.replace(/(?<=[^\s\\([{])~(?=\S)/g, ' ');
+  t = t.replace(/(?<![\s\\([{])~(?!\s)/g, ' ');
   return t;
 }
 

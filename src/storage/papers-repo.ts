@@ -80,10 +80,7 @@ export async function upsertPapers(db: Db, records: PaperRecord[], now: string):
       const prior = pending.get(rec.id);
       const stored = prior?.fields ?? existing.get(rec.id) ?? null;
       const { paper, changed } = mergePaper(stored, rec);
-      if (!changed) {
-        if (!prior) out.unchanged++;
-        continue;
-      }
+      if (!changed) continue;
       pending.set(rec.id, { fields: paper, createdAt: existing.get(rec.id)?.createdAt ?? now, isNew: prior ? prior.isNew : !existing.has(rec.id) });
     }
     const rows = [...pending.values()];
@@ -92,8 +89,9 @@ export async function upsertPapers(db: Db, records: PaperRecord[], now: string):
       else out.updated++;
       out.changedIds.push(p.fields.id);
     }
-    // A record repeated within one batch counts once.
-    out.unchanged = ids.length - rows.length;
+    // Every record lands in exactly one bucket, so the summary adds up to what was read: a record
+    // repeated within a batch (raw daily files list cross-posts twice) counts as unchanged.
+    out.unchanged = records.length - out.inserted - out.updated;
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
       const chunk = rows.slice(i, i + ROWS_PER_STATEMENT).map((p) => toRow(p.fields, p.createdAt));
       await trx

@@ -11,7 +11,7 @@ export function parseAtomFeed(xml: string): ParseItem[] {
   const parsed = parseXml(xml);
   if (!parsed.ok) return [{ ok: false, line: parsed.line, reason: parsed.reason }];
   const feed = parsed.doc.feed;
-  if (!feed || typeof feed !== 'object') {
+  if (feed === undefined) {
     const root = Object.keys(parsed.doc).find((k) => !k.startsWith('?')) ?? 'nothing';
     return [{ ok: false, line: 1, reason: `not an Atom feed: root element is <${root}>` }];
   }

@@ -167,6 +167,9 @@ export function newXmlParser(): XMLParser {
     parseTagValue: false,
     parseAttributeValue: false,
     captureMetaData: true,
+    // Without it numeric references (`&#233;`, which arXiv uses for non-ASCII) stay undecoded.
+    // Deprecated in favour of `entityDecoder`, but it is the v5 way that decodes them correctly.
+    htmlEntities: true,
   });
 }
 

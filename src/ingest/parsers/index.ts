@@ -33,12 +33,12 @@ function detectXml(head: string): FormatName | null {
   return null;
 }
 
-function detectJson(head: string, fileName: string): FormatName | null {
+function detectJson(head: string): FormatName | null {
   const firstLine = head.slice(0, head.indexOf('\n') >= 0 ? head.indexOf('\n') : head.length);
   const line = firstLine.trim();
   // Raw Dublin Core harvest: ["<id>", {…}] on each line.
   if (/^\[\s*"[^"]+"\s*,\s*\{/.test(line)) return 'oai-dc-jsonl';
-  const looksLine = line.startsWith('{') && !/\.json$/i.test(fileName);
+  const looksLine = line.startsWith('{');
   if (looksLine && hasKey(line, 'first_listed')) return 'daily-jsonl';
   if (looksLine && (hasKey(line, 'oai_datestamp') || hasKey(line, 'dates'))) return 'oai-dc-jsonl';
   // HF before raw-daily: HF papers also have a `summary`.
@@ -47,11 +47,15 @@ function detectJson(head: string, fileName: string): FormatName | null {
   return null;
 }
 
-/** Detect a file's format from its (decompressed) first few KB and its file name. null = unknown. */
-export function detectFormat(head: string, fileName: string): FormatName | null {
+/**
+ * Detect a file's format from its (decompressed) first few KB and its file name. null = unknown.
+ * The content alone decides (uploads get renamed, `.json` files hold JSONL); the name is accepted
+ * for callers' symmetry and future tie-breaks.
+ */
+export function detectFormat(head: string, _fileName: string): FormatName | null {
   const s = head.replace(/^\uFEFF/, '').trimStart();
   if (s.startsWith('<')) return detectXml(s);
-  if (s.startsWith('{') || s.startsWith('[')) return detectJson(s, fileName);
+  if (s.startsWith('{') || s.startsWith('[')) return detectJson(s);
   return null;
 }
 
@@ -63,9 +67,10 @@ async function* parseOaiPmhInput(lines: AsyncIterable<string>): AsyncIterable<Pa
   const page = parseOaiPmhPage(await collectText(lines));
   yield* page.items;
   // An empty list is a valid answer; any other error means the file held no usable page.
-  if (page.error && page.error.code !== 'noRecordsMatch') {
-    const line = /\(line (\d+)\)$/.exec(page.error.message);
-    yield { ok: false, line: line ? Number(line[1]) : 1, reason: `${page.error.code}: ${page.error.message}` };
+  const err = page.error;
+  if (err && err.code !== 'noRecordsMatch') {
+    const reason = err.code === 'malformedXml' ? err.message : `${err.code}: ${err.message}`;
+    yield { ok: false, line: err.line ?? 1, reason };
   }
 }
 

@@ -17,7 +17,7 @@ export interface OaiPmhPage {
    * The OAI `<error code>` (e.g. `noRecordsMatch`, `badResumptionToken`), or, when the body is not
    * an OAI-PMH response at all, `malformedXml` / `notOaiPmh` (e.g. a 503 "Retry after" HTML page).
    */
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; line?: number } | null;
 }
 
 /** "Forenames Keyname Suffix" from the arXiv format's split author. */
@@ -65,9 +65,9 @@ function fromOaiRecord(rec: Record<string, unknown>): PaperRecord | null {
 export function parseOaiPmhPage(xml: string): OaiPmhPage {
   const empty = { items: [], resumptionToken: null, completeListSize: null };
   const parsed = parseXml(xml);
-  if (!parsed.ok) return { ...empty, error: { code: 'malformedXml', message: `${parsed.reason} (line ${parsed.line})` } };
+  if (!parsed.ok) return { ...empty, error: { code: 'malformedXml', message: parsed.reason, line: parsed.line } };
   const root = parsed.doc['OAI-PMH'];
-  if (!root || typeof root !== 'object') {
+  if (root === undefined) {
     const name = Object.keys(parsed.doc).find((k) => !k.startsWith('?')) ?? 'nothing';
     return { ...empty, error: { code: 'notOaiPmh', message: `root element is <${name}>, not <OAI-PMH>` } };
   }
