@@ -35,7 +35,7 @@ async function baseline(): Promise<{ records: number; secs: number }> {
   let n = 0;
   for (const sub of ['arxiv-daily-2025-2026/shards', 'arxiv-cs-2007-2017']) {
     const d = path.join(SHARED, sub);
-    for (const f of fs.readdirSync(d).sort()) {
+    for (const f of fs.readdirSync(d).filter((n) => n.endsWith('.jsonl.gz')).sort()) {
       const { lines } = await openLines(path.join(d, f));
       let batch: any[] = [];
       for await (const l of lines) {

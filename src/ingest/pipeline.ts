@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../storage/db.ts';
 import type { ParseItem, PaperRecord } from '../domain/paper.ts';
-import { featurePapers, upsertPapers, type FeatureRequest } from '../storage/papers-repo.ts';
+import { upsertPapers, type FeatureRequest } from '../storage/papers-repo.ts';
 import { detectFormat, parse, type FormatName } from './parsers/index.ts';
 import { openLines, peekLines, ReadError } from './lines.ts';
 
@@ -73,17 +73,16 @@ export async function importItems(db: Db, file: string, items: AsyncIterable<Par
       stats.unchanged += records.length;
       return;
     }
-    const stamp = now().toISOString();
-    const outcome = await upsertPapers(db, records, stamp);
-    stats.inserted += outcome.inserted;
-    stats.updated += outcome.updated;
-    stats.unchanged += outcome.unchanged;
     const features: FeatureRequest[] = [];
     for (const r of records) {
       const day = featureDay(r, mode);
       if (day) features.push({ paperId: r.id, day, source: 'import', featuredBy: null, featuredAt: `${day}T00:00:00.000Z` });
     }
-    stats.featured += await featurePapers(db, features);
+    const outcome = await upsertPapers(db, records, now().toISOString(), features);
+    stats.inserted += outcome.inserted;
+    stats.updated += outcome.updated;
+    stats.unchanged += outcome.unchanged;
+    stats.featured += outcome.featured;
     if (opts.onChanged && outcome.changedIds.length) await opts.onChanged(outcome.changedIds);
     progress?.();
   };

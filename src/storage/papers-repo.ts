@@ -1,8 +1,11 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Db } from './db.ts';
-import type { PapersTable } from './schema.ts';
+import type { Database, DailyEntriesTable, PapersTable } from './schema.ts';
+
+export type EntryInsertRow = Insertable<DailyEntriesTable>;
 import type { DailyEntry, FeatureSource, Paper, PaperRecord } from '../domain/paper.ts';
 import { mergePaper, type StoredPaperFields } from '../domain/merge.ts';
+import { sqliteBulk, UPDATABLE_COLUMNS } from './sqlite-bulk.ts';
 
 export type PaperRow = Selectable<PapersTable>;
 
@@ -28,7 +31,9 @@ export function rowToPaper(r: PaperRow): Paper {
   };
 }
 
-function toRow(p: StoredPaperFields, createdAt: string): Omit<PaperRow, 'upvotes' | 'num_comments'> {
+export type PaperInsertRow = Omit<PaperRow, 'upvotes' | 'num_comments'>;
+
+function toRow(p: StoredPaperFields, createdAt: string): PaperInsertRow {
   return {
     id: p.id,
     latest_version: p.latestVersion,
@@ -55,68 +60,78 @@ export interface UpsertOutcome {
   unchanged: number;
   /** Ids whose stored row was inserted or changed (for index updates). */
   changedIds: string[];
+  /** Feature requests that created a new daily entry. */
+  featured: number;
 }
 
 /** SQLite caps bound parameters at 32766; 16 columns × 500 rows stays well under it. */
 const ROWS_PER_STATEMENT = 500;
 
+type Existing = Map<string, StoredPaperFields & { createdAt: string }>;
+
 /**
- * Idempotent upsert of a batch inside the caller's transaction. Records are merged with what is
- * stored by `mergePaper`; unchanged rows are not written at all, so re-importing a file costs a
- * read per batch and no writes.
+ * Merges a batch with what is stored (`mergePaper`) and returns only the rows that must be
+ * written; unchanged rows are not written at all, so re-importing a file costs one read per batch.
  */
-export async function upsertPapers(db: Db, records: PaperRecord[], now: string): Promise<UpsertOutcome> {
-  const out: UpsertOutcome = { inserted: 0, updated: 0, unchanged: 0, changedIds: [] };
-  if (records.length === 0) return out;
+function planUpsert(records: PaperRecord[], existing: Existing, now: string): { rows: PaperInsertRow[]; outcome: UpsertOutcome } {
+  const outcome: UpsertOutcome = { inserted: 0, updated: 0, unchanged: 0, changedIds: [], featured: 0 };
+  const pending = new Map<string, { fields: StoredPaperFields; createdAt: string; isNew: boolean }>();
+  for (const rec of records) {
+    const prior = pending.get(rec.id);
+    const stored = prior?.fields ?? existing.get(rec.id) ?? null;
+    const { paper, changed } = mergePaper(stored, rec);
+    if (!changed) continue;
+    pending.set(rec.id, { fields: paper, createdAt: existing.get(rec.id)?.createdAt ?? now, isNew: prior ? prior.isNew : !existing.has(rec.id) });
+  }
+  const rows: PaperInsertRow[] = [];
+  for (const p of pending.values()) {
+    if (p.isNew) outcome.inserted++;
+    else outcome.updated++;
+    outcome.changedIds.push(p.fields.id);
+    rows.push(toRow(p.fields, p.createdAt));
+  }
+  // Every record lands in exactly one bucket, so the summary adds up to what was read: a record
+  // repeated within a batch (raw daily files list cross-posts twice) counts as unchanged.
+  outcome.unchanged = records.length - outcome.inserted - outcome.updated;
+  return { rows, outcome };
+}
+
+/**
+ * Idempotent upsert of a batch, and the featuring of its papers, in one transaction: a crash
+ * leaves either the whole batch or none of it.
+ */
+export async function upsertPapers(db: Db, records: PaperRecord[], now: string, features: FeatureRequest[] = []): Promise<UpsertOutcome> {
+  if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0, changedIds: [], featured: 0 };
+  const ids = [...new Set(records.map((r) => r.id))];
+  if (db.sqlite) {
+    // Bulk path: prepared statements on the raw handle are 2-3x faster than building a Kysely
+    // query per chunk, which is what makes 20k records/s possible.
+    const bulk = sqliteBulk(db.sqlite);
+    return bulk.transaction(() => {
+      const existing: Existing = new Map();
+      for (const r of bulk.selectByIds(ids)) existing.set(r.id, rowToPaper(r));
+      const { rows, outcome } = planUpsert(records, existing, now);
+      bulk.upsertRows(rows);
+      outcome.featured = bulk.insertEntries(features.map(toEntryRow));
+      return outcome;
+    });
+  }
   return db.kysely.transaction().execute(async (trx) => {
-    const ids = [...new Set(records.map((r) => r.id))];
-    const existing = new Map<string, StoredPaperFields & { createdAt: string }>();
+    const existing: Existing = new Map();
     for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
       const rows = await trx.selectFrom('papers').selectAll().where('id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT)).execute();
       for (const r of rows) existing.set(r.id, rowToPaper(r));
     }
-    const pending = new Map<string, { fields: StoredPaperFields; createdAt: string; isNew: boolean }>();
-    for (const rec of records) {
-      const prior = pending.get(rec.id);
-      const stored = prior?.fields ?? existing.get(rec.id) ?? null;
-      const { paper, changed } = mergePaper(stored, rec);
-      if (!changed) continue;
-      pending.set(rec.id, { fields: paper, createdAt: existing.get(rec.id)?.createdAt ?? now, isNew: prior ? prior.isNew : !existing.has(rec.id) });
-    }
-    const rows = [...pending.values()];
-    for (const p of rows) {
-      if (p.isNew) out.inserted++;
-      else out.updated++;
-      out.changedIds.push(p.fields.id);
-    }
-    // Every record lands in exactly one bucket, so the summary adds up to what was read: a record
-    // repeated within a batch (raw daily files list cross-posts twice) counts as unchanged.
-    out.unchanged = records.length - out.inserted - out.updated;
+    const { rows, outcome } = planUpsert(records, existing, now);
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT).map((p) => toRow(p.fields, p.createdAt));
       await trx
         .insertInto('papers')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            latest_version: eb.ref('excluded.latest_version'),
-            title: eb.ref('excluded.title'),
-            abstract: eb.ref('excluded.abstract'),
-            authors: eb.ref('excluded.authors'),
-            categories: eb.ref('excluded.categories'),
-            primary_category: eb.ref('excluded.primary_category'),
-            comment: eb.ref('excluded.comment'),
-            journal_ref: eb.ref('excluded.journal_ref'),
-            doi: eb.ref('excluded.doi'),
-            published_at: eb.ref('excluded.published_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-            github_repo: eb.ref('excluded.github_repo'),
-            project_page: eb.ref('excluded.project_page'),
-          })),
-        )
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(UPDATABLE_COLUMNS.map((col) => [col, eb.ref(`excluded.${col}`)]))))
         .execute();
     }
-    return out;
+    outcome.featured = await insertEntries(trx, features);
+    return outcome;
   });
 }
 
@@ -128,22 +143,23 @@ export interface FeatureRequest {
   featuredAt: string;
 }
 
-/** Features papers; a paper already featured keeps its first day. Returns how many were new. */
-export async function featurePapers(db: Db, requests: FeatureRequest[]): Promise<number> {
+function toEntryRow(r: FeatureRequest): EntryInsertRow {
+  return { paper_id: r.paperId, day: r.day, source: r.source, featured_by: r.featuredBy, featured_at: r.featuredAt, position: null };
+}
+
+async function insertEntries(kysely: Kysely<Database>, requests: FeatureRequest[]): Promise<number> {
   let added = 0;
   for (let i = 0; i < requests.length; i += ROWS_PER_STATEMENT) {
-    const chunk = requests.slice(i, i + ROWS_PER_STATEMENT).map((r) => ({
-      paper_id: r.paperId,
-      day: r.day,
-      source: r.source,
-      featured_by: r.featuredBy,
-      featured_at: r.featuredAt,
-      position: null,
-    }));
-    const res = await db.kysely.insertInto('daily_entries').values(chunk).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
+    const chunk = requests.slice(i, i + ROWS_PER_STATEMENT).map(toEntryRow);
+    const res = await kysely.insertInto('daily_entries').values(chunk).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
     added += Number(res.numInsertedOrUpdatedRows ?? 0);
   }
   return added;
+}
+
+/** Features papers; a paper already featured keeps its first day. Returns how many were new. */
+export async function featurePapers(db: Db, requests: FeatureRequest[]): Promise<number> {
+  return insertEntries(db.kysely, requests);
 }
 
 export async function getPaper(db: Db, id: string): Promise<{ paper: Paper; entry: DailyEntry | null } | null> {
