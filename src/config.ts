@@ -16,6 +16,12 @@ export interface Config {
   dataDir: string;
   /** Load the bundled sample into an empty database at start. */
   loadSample: boolean;
+  /** Trust X-Forwarded-For for client addresses (set TRUST_PROXY=1 behind a reverse proxy). */
+  trustProxy: boolean;
+  /** Community submissions must be at most this many days old (SUBMIT_MAX_AGE_DAYS). */
+  submitMaxAgeDays: number;
+  /** Submissions per user per day (SUBMIT_DAILY_CAP). */
+  submitDailyCap: number;
 }
 
 export interface ConfigOverrides {
@@ -40,6 +46,14 @@ function resolveSecret(env: NodeJS.ProcessEnv, dataDir: string): string {
   }
 }
 
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = overrides.db ?? env.DATABASE_URL ?? DEFAULT_DB;
   const isPostgres = /^postgres(ql)?:\/\//.test(databaseUrl);
@@ -58,6 +72,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     editorName: env.EDITOR_NAME ?? 'the editors',
     dataDir,
     loadSample: overrides.sample ?? true,
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    submitMaxAgeDays: intEnv(env, 'SUBMIT_MAX_AGE_DAYS', 14),
+    submitDailyCap: intEnv(env, 'SUBMIT_DAILY_CAP', 5),
   };
 }
 
@@ -73,6 +90,9 @@ export function testConfig(partial: Partial<Config> = {}): Config {
     editorName: 'AK',
     dataDir: '/tmp',
     loadSample: false,
+    trustProxy: false,
+    submitMaxAgeDays: 14,
+    submitDailyCap: 5,
     ...partial,
   };
 }

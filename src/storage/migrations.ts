@@ -1,4 +1,5 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { communityMigrations } from './community-migrations.ts';
 
 /**
  * Migrations are plain Kysely schema builders with portable types (text, integer), so the same
@@ -67,7 +68,7 @@ export function registerMigrations(more: Record<string, Migration>): void {
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { ...migrations, ...extra };
+    return { ...migrations, ...communityMigrations, ...extra };
   }
 }
 
@@ -76,7 +77,8 @@ export interface MigrationOutcome {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  // Modules register migrations independently, so names need not arrive in order.
+  const migrator = new Migrator({ db, provider: new StaticProvider(), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -31,7 +31,7 @@ export function rowToPaper(r: PaperRow): Paper {
   };
 }
 
-export type PaperInsertRow = Omit<PaperRow, 'upvotes' | 'num_comments'>;
+export type PaperInsertRow = Omit<PaperRow, 'upvotes' | 'num_comments' | 'trending_score' | 'trending_at'>;
 
 function toRow(p: StoredPaperFields, createdAt: string): PaperInsertRow {
   return {

@@ -24,6 +24,8 @@ export interface PapersTable {
   source: string;
   upvotes: Generated<number>;
   num_comments: Generated<number>;
+  trending_score: Generated<number>;
+  trending_at: string | null;
 }
 
 export interface DailyEntriesTable {
@@ -42,8 +44,79 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  password_hash: string;
+  role: string;
+  created_at: string;
+  banned_at: string | null;
+  failed_logins: Generated<number>;
+  locked_until: string | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value: a leaked database does not leak live sessions. */
+  id_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface VotesTable {
+  user_id: number;
+  paper_id: string;
+  created_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: string;
+  user_id: number;
+  parent_id: number | null;
+  body: string;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  hidden_at: string | null;
+  upvotes: Generated<number>;
+  downvotes: Generated<number>;
+  score: Generated<number>;
+}
+
+export interface CommentVotesTable {
+  user_id: number;
+  comment_id: number;
+  value: number;
+  created_at: string;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   papers: PapersTable;
   daily_entries: DailyEntriesTable;
   settings: SettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  votes: VotesTable;
+  comments: CommentsTable;
+  comment_votes: CommentVotesTable;
+  rate_limits: RateLimitsTable;
 }

@@ -3,11 +3,16 @@ import type { AppDeps } from './deps.ts';
 import { errorHandler, respondWithProblem } from './errors.ts';
 import { apiRoutes } from './api/index.ts';
 import { pageRoutes, renderErrorHtml } from './pages/index.tsx';
+import { authMiddleware } from './middleware/auth.ts';
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(renderErrorHtml(deps)));
   app.notFound((c) => respondWithProblem(c, 404, `No page at ${c.req.path}`, {}, renderErrorHtml(deps)));
+
+  // One-click unsubscribe (RFC 8058) POSTs come from mail clients with no cookie; the signed token
+  // in the URL is their proof.
+  app.use('*', authMiddleware(deps, { csrfExempt: (path) => path === '/unsubscribe' }));
 
   app.get('/healthz', async (c) => {
     await deps.db.kysely.selectFrom('settings').select('key').limit(1).execute();
