@@ -4,6 +4,9 @@ import { errorHandler, respondWithProblem } from './errors.ts';
 import { apiRoutes } from './api/index.ts';
 import { pageRoutes, renderErrorHtml } from './pages/index.tsx';
 import { authMiddleware } from './middleware/auth.ts';
+import { accountRoutes } from './pages/account-routes.tsx';
+import { communityRoutes } from './pages/community-routes.tsx';
+import { commentRoutes } from './pages/comment-routes.tsx';
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -18,6 +21,9 @@ export function createApp(deps: AppDeps): Hono {
     await deps.db.kysely.selectFrom('settings').select('key').limit(1).execute();
     return c.json({ status: 'ok' });
   });
+  app.route('/', accountRoutes(deps));
+  app.route('/', communityRoutes(deps));
+  app.route('/', commentRoutes(deps));
   app.route('/', apiRoutes(deps));
   app.route('/', pageRoutes(deps));
   return app;
