@@ -22,6 +22,10 @@ export interface Config {
   submitMaxAgeDays: number;
   /** Submissions per user per day (SUBMIT_DAILY_CAP). */
   submitDailyCap: number;
+  /** SMTP_URL, e.g. `smtps://user:pass@mail.example.org:465`; null writes `.eml` files to `<dataDir>/outbox`. */
+  smtpUrl: string | null;
+  /** MAIL_FROM, the digest's From: address, e.g. `Daily Papers <papers@example.org>`. */
+  mailFrom: string;
 }
 
 export interface ConfigOverrides {
@@ -75,6 +79,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     submitMaxAgeDays: intEnv(env, 'SUBMIT_MAX_AGE_DAYS', 14),
     submitDailyCap: intEnv(env, 'SUBMIT_DAILY_CAP', 5),
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || `${env.SITE_NAME ?? 'Daily Papers'} <no-reply@${new URL(baseUrl).hostname}>`,
   };
 }
 
@@ -93,6 +99,8 @@ export function testConfig(partial: Partial<Config> = {}): Config {
     trustProxy: false,
     submitMaxAgeDays: 14,
     submitDailyCap: 5,
+    smtpUrl: null,
+    mailFrom: 'Daily Papers <no-reply@localhost>',
     ...partial,
   };
 }

@@ -61,6 +61,8 @@ export interface DailyEntry {
   featuredAt: string;
   featuredBy: number | null;
   source: FeatureSource;
+  /** Username of `featuredBy`, when the entry was loaded with it (feeds, paper pages, the API). */
+  featuredByName?: string | null;
 }
 
 /** A paper as shown on a feed: the paper plus, when featured, its entry. */

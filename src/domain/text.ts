@@ -27,6 +27,8 @@ const NAME_SUFFIX = /^(?:Jr\.?|Sr\.?|II|III|IV)$/i;
  */
 export function normalizeAuthorName(s: string): string {
   const name = normalizeText(s);
+  // Most names have no comma; `name` is already trimmed, so splitting would give it back as is.
+  if (!name.includes(',')) return name;
   const parts = name.split(',').map((p) => p.trim());
   if (parts.length === 2) {
     const [last, first] = parts;
@@ -83,6 +85,8 @@ const SPECIAL_RE = /\{\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)\s*\}|\\(ss|ae|AE|oe|O
 const STYLE_CMD_RE = /\\(?:emph|textit|textbf|textsc|texttt|textrm|textsf|textsl|underline)\{([^{}$\\]*)\}/g;
 const STYLE_GROUP_RE = /\{\\(?:it|bf|em|sc|tt|rm|sf|sl)\s+([^{}$\\]*)\}/g;
 
+const TIE_RE = /(?<![\s\\([{])~(?!\s)/g;
+
 function convertAccents(text: string): string {
   const quotes = text.includes('\\"') && TEX_QUOTE_RE.test(text);
   return text.replace(
@@ -99,6 +103,8 @@ function convertAccents(text: string): string {
 
 /** Rewrites a run of ordinary (non-math, non-URL) text. */
 function cleanPlain(text: string): string {
+  // Every rewrite below but the tie needs a backslash; most runs between math have none.
+  if (!text.includes('\\')) return text.includes('~') ? text.replace(TIE_RE, ' ') : text;
   let t = text;
   // Discretionary hyphen, possibly followed by the line-wrap it allowed: "Pre\- parata";
   // and italic correction (`{\em every\/}`), which has no text at all.
@@ -109,12 +115,13 @@ function cleanPlain(text: string): string {
   t = t.replace(/\\([&%_#$])/g, '$1');
   // A `~` between two words is a tie (`Fig.~3`); next to a space or bracket it means "about"
   // (`S(f) ~ 1/f`, `(~200 km)`) and stays. `\~` was an accent, handled above.
-  t = t.replace(/(?<![\s\\([{])~(?!\s)/g, ' ');
+  t = t.replace(TIE_RE, ' ');
   return t;
 }
 
 /** Inside URLs only escaped punctuation is undone: `~` there is a real tilde. */
 function cleanUrl(url: string): string {
+  if (!url.includes('\\')) return url;
   return url.replace(/\\([&%_#~])/g, '$1');
 }
 
@@ -144,8 +151,8 @@ const TOKEN_RE = /\$|\\[([]|\\[\s\S]|(?<![\w./])(?:https?:\/\/|www\.)[^\s<>"{}]+
  * recognised is left as it was.
  */
 export function cleanTex(s: string): string {
-  // Most titles and many abstracts have nothing to do.
-  if (!/[\\$~]/.test(s)) return s;
+  // Most titles and many abstracts have nothing to do. (`includes` scans far faster than a regex.)
+  if (!s.includes('\\') && !s.includes('$') && !s.includes('~')) return s;
   let out = '';
   let plainStart = 0;
   const re = new RegExp(TOKEN_RE);
@@ -207,8 +214,11 @@ function trimUrl(url: string): string {
  */
 export function extractLinks(abstract: string | null | undefined, comment: string | null | undefined): PaperLinks {
   const text = cleanUrl(`${abstract ?? ''}\n${comment ?? ''}`);
+  // Both patterns are slow to scan a whole abstract with and rarely match. A match needs
+  // `github.com/` or `http` in any ASCII case, which a lower-cased copy finds many times faster.
+  const lower = text.toLowerCase();
   let githubRepo: string | null = null;
-  for (const m of text.matchAll(GITHUB_RE)) {
+  for (const m of lower.includes('github.com/') ? text.matchAll(GITHUB_RE) : []) {
     const owner = m[1];
     const repo = m[2].replace(/\.+$/, '').replace(/\.git$/i, '').replace(/\.+$/, '');
     if (!repo || GITHUB_RESERVED.has(owner.toLowerCase())) continue;
@@ -216,7 +226,7 @@ export function extractLinks(abstract: string | null | undefined, comment: strin
     break;
   }
   let projectPage: string | null = null;
-  for (const m of text.matchAll(URL_RE)) {
+  for (const m of lower.includes('http') ? text.matchAll(URL_RE) : []) {
     const url = trimUrl(m[0]);
     let host: string;
     try {

@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { Db } from '../storage/db.ts';
 import type { ParseItem, PaperRecord } from '../domain/paper.ts';
 import { upsertPapers, type FeatureRequest } from '../storage/papers-repo.ts';
-import { detectFormat, parse, type FormatName } from './parsers/index.ts';
-import { openLines, peekLines, ReadError } from './lines.ts';
+import type { FormatName } from './parsers/index.ts';
+import { ReadError } from './lines.ts';
+import { readFileEvents, type FileEvent } from './file-events.ts';
+import { inProcessSource, startWorkerSource, WORKER_MIN_BYTES } from './parse-source.ts';
 
 /** When imported papers are put on the daily feed. */
 export type FeatureMode =
@@ -46,6 +48,12 @@ export interface ImportOptions {
   onProgress?: (s: ImportStats) => void;
   /** Ids whose row changed, per committed batch (for index updates). */
   onChanged?: (ids: string[]) => void | Promise<void>;
+  /**
+   * Parse on a worker thread while this one writes: 'auto' (the default) does so for inputs of
+   * `WORKER_MIN_BYTES` or more and parses in-process when a worker cannot start; true forces one
+   * for any size (with the same fallback), false never starts one.
+   */
+  parseWorker?: 'auto' | boolean;
 }
 
 export function emptyStats(): ImportStats {
@@ -59,52 +67,80 @@ function featureDay(r: PaperRecord, mode: FeatureMode): string | null {
   return null;
 }
 
-/** Writes parsed items in batched transactions. Shared by file imports and live fetches. */
-export async function importItems(db: Db, file: string, items: AsyncIterable<ParseItem>, opts: ImportOptions, stats: ImportStats, progress?: () => void): Promise<void> {
-  const batchSize = opts.batchSize ?? 2000;
-  const now = opts.now ?? (() => new Date());
-  const mode = opts.feature ?? 'auto';
-  let batch: PaperRecord[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const records = batch;
-    batch = [];
+/**
+ * Accumulates parsed items into batches of `batchSize` records and writes each batch in one
+ * transaction. Counts every item read, reports rejections in input order.
+ */
+class BatchWriter {
+  private batch: PaperRecord[] = [];
+  private readonly batchSize: number;
+  private readonly now: () => Date;
+  private readonly mode: FeatureMode;
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: string,
+    private readonly opts: ImportOptions,
+    private readonly stats: ImportStats,
+    private readonly progress?: () => void,
+  ) {
+    this.batchSize = opts.batchSize ?? 2000;
+    this.now = opts.now ?? (() => new Date());
+    this.mode = opts.feature ?? 'auto';
+  }
+
+  /** Takes a run of items; awaits only when a batch fills up. */
+  async add(items: ParseItem[]): Promise<void> {
+    for (const item of items) {
+      this.stats.read++;
+      if (item.ok) {
+        this.batch.push(item.record);
+        if (this.batch.length >= this.batchSize) await this.flush();
+      } else {
+        this.reject(item.line, item.reason);
+      }
+    }
+  }
+
+  reject(line: number, reason: string): void {
+    this.stats.rejected++;
+    this.opts.onReject?.({ file: this.file, line, reason });
+  }
+
+  async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const records = this.batch;
+    this.batch = [];
+    const { stats, opts } = this;
     if (opts.dryRun) {
       stats.unchanged += records.length;
       return;
     }
     const features: FeatureRequest[] = [];
     for (const r of records) {
-      const day = featureDay(r, mode);
+      const day = featureDay(r, this.mode);
       if (day) features.push({ paperId: r.id, day, source: 'import', featuredBy: null, featuredAt: `${day}T00:00:00.000Z` });
     }
-    const outcome = await upsertPapers(db, records, now().toISOString(), features);
+    const outcome = await upsertPapers(this.db, records, this.now().toISOString(), features);
     stats.inserted += outcome.inserted;
     stats.updated += outcome.updated;
     stats.unchanged += outcome.unchanged;
     stats.featured += outcome.featured;
     if (opts.onChanged && outcome.changedIds.length) await opts.onChanged(outcome.changedIds);
-    progress?.();
-  };
-  const reject = (line: number, reason: string) => {
-    stats.rejected++;
-    opts.onReject?.({ file, line, reason });
-  };
+    this.progress?.();
+  }
+}
+
+/** Writes parsed items in batched transactions. Shared by file imports and live fetches. */
+export async function importItems(db: Db, file: string, items: AsyncIterable<ParseItem>, opts: ImportOptions, stats: ImportStats, progress?: () => void): Promise<void> {
+  const writer = new BatchWriter(db, file, opts, stats, progress);
   try {
-    for await (const item of items) {
-      stats.read++;
-      if (item.ok) {
-        batch.push(item.record);
-        if (batch.length >= batchSize) await flush();
-      } else {
-        reject(item.line, item.reason);
-      }
-    }
+    for await (const item of items) await writer.add([item]);
   } catch (err) {
     if (!(err instanceof ReadError)) throw err;
-    reject(err.line, err.message);
+    writer.reject(err.line, err.message);
   }
-  await flush();
+  await writer.flush();
 }
 
 /** Expands directories (recursively, sorted) into the files to import. */
@@ -132,35 +168,38 @@ export function expandInputs(inputs: string[]): { files: string[]; missing: stri
   return { files, missing };
 }
 
-export async function importFile(db: Db, file: string, opts: ImportOptions, stats: ImportStats): Promise<void> {
-  const source = await openLines(file);
-  let baseBytes = stats.bytesRead;
-  const progress = () => {
-    stats.bytesRead = baseBytes + source.bytesRead();
+/** Writes one file's events; `bytesRead` moves with them, and to the whole file once it is done. */
+async function importEvents(db: Db, file: string, events: AsyncIterable<FileEvent>, opts: ImportOptions, stats: ImportStats): Promise<void> {
+  const baseBytes = stats.bytesRead;
+  let fileBytes = 0;
+  const writer = new BatchWriter(db, file, opts, stats, () => {
+    stats.bytesRead = baseBytes + fileBytes;
     opts.onProgress?.(stats);
-  };
-  let format: FormatName | null;
-  let lines: AsyncIterable<string> = source.lines;
-  try {
-    const peeked = await peekLines(source.lines);
-    lines = peeked.lines;
-    format = opts.format && opts.format !== 'auto' ? opts.format : detectFormat(peeked.head, path.basename(file));
-  } catch (err) {
-    if (!(err instanceof ReadError)) throw err;
-    stats.rejected++;
-    opts.onReject?.({ file, line: err.line, reason: err.message });
-    return;
+  });
+  for await (const ev of events) {
+    switch (ev.type) {
+      case 'items':
+        fileBytes = ev.bytesRead;
+        await writer.add(ev.items);
+        break;
+      case 'readError':
+        writer.reject(ev.line, ev.reason);
+        break;
+      case 'skip':
+        writer.reject(ev.line, ev.reason);
+        return;
+      case 'end':
+        await writer.flush();
+        stats.files++;
+        stats.bytesRead = baseBytes + ev.size;
+        opts.onProgress?.(stats);
+        return;
+    }
   }
-  if (!format) {
-    stats.rejected++;
-    opts.onReject?.({ file, line: 1, reason: 'unknown format (use --format to say which)' });
-    return;
-  }
-  await importItems(db, file, parse(format, lines, { fileName: path.basename(file) }), opts, stats, progress);
-  stats.files++;
-  stats.bytesRead = baseBytes + source.size;
-  baseBytes = stats.bytesRead;
-  opts.onProgress?.(stats);
+}
+
+export async function importFile(db: Db, file: string, opts: ImportOptions, stats: ImportStats): Promise<void> {
+  await importEvents(db, file, readFileEvents(file, opts.format), opts, stats);
 }
 
 export async function importPaths(db: Db, inputs: string[], opts: ImportOptions): Promise<ImportStats> {
@@ -171,6 +210,13 @@ export async function importPaths(db: Db, inputs: string[], opts: ImportOptions)
     opts.onReject?.({ file: m, line: 0, reason: 'no such file or directory' });
   }
   for (const f of files) stats.bytesTotal += fs.statSync(f).size;
-  for (const f of files) await importFile(db, f, opts, stats);
+  if (files.length === 0) return stats;
+  const wantWorker = opts.parseWorker === true || (opts.parseWorker !== false && stats.bytesTotal >= WORKER_MIN_BYTES);
+  const source = (wantWorker && (await startWorkerSource(files, opts.format))) || inProcessSource(files, opts.format);
+  try {
+    for (let i = 0; i < files.length; i++) await importEvents(db, files[i], source.events(i), opts, stats);
+  } finally {
+    await source.close();
+  }
   return stats;
 }

@@ -24,6 +24,14 @@ function randomToken(prefix = ''): string {
   return prefix + crypto.randomBytes(32).toString('base64url');
 }
 
+export const ROLES: readonly Role[] = ['user', 'editor', 'admin'];
+
+/** A role named on the command line or in a form; anything else is the caller's mistake. */
+export function parseRole(raw: string): Role {
+  if ((ROLES as readonly string[]).includes(raw)) return raw as Role;
+  throw AppError.badRequest(`Unknown role "${raw}": expected one of ${ROLES.join(', ')}`, 'role');
+}
+
 export interface SignupInput {
   username: string;
   email: string;

@@ -3,7 +3,7 @@ import { AppError } from './errors.ts';
 import {
   addMonths, addWeeks, isValidDay, isValidMonth, isValidWeek, isoWeekOf, monthOf, monthRange, weekRange, type DayRange,
 } from '../domain/dates.ts';
-import { adjacentDays, dayCounts, featuredInRange, latestDay, type FeedSort } from '../storage/feed-repo.ts';
+import { adjacentDays, dayCounts, featuredInRange, latestDay, type FeedQuery, type FeedSort } from '../storage/feed-repo.ts';
 import type { FeedItem } from '../domain/paper.ts';
 
 export type Period =
@@ -52,7 +52,7 @@ export interface FeedOptions {
   page: number;
   pageSize: number;
   sort: FeedSort;
-  featuredBy?: number | null;
+  featuredBy?: FeedQuery['featuredBy'];
 }
 
 /** The latest day with papers, or null on an empty instance. */

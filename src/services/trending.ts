@@ -1,5 +1,9 @@
+import { Cron } from 'croner';
 import type { Db } from '../storage/db.ts';
 import { decay, explainTrending, TRENDING_WINDOW_DAYS, type TrendingExplanation } from '../domain/trending.ts';
+import { addDays, toDay, type DayRange } from '../domain/dates.ts';
+import type { FeedItem } from '../domain/paper.ts';
+import { featuredInRange, trendingScores } from '../storage/feed-repo.ts';
 
 /** Reads a paper's events and computes its trending explanation at `now`. */
 export async function explainPaperTrending(db: Db, paperId: string, now: Date): Promise<TrendingExplanation | null> {
@@ -51,6 +55,71 @@ export async function redecayAll(db: Db, now: Date): Promise<number> {
     n++;
   }
   return n;
+}
+
+/**
+ * Papers featured since the last run have no score yet (imports feature in bulk and never call
+ * recomputeTrending): give them theirs, freshness bonus included, so that a new day's silent
+ * papers rank above last week's.
+ */
+export async function scoreNewEntries(db: Db, now: Date): Promise<number> {
+  const range = trendingRange(now);
+  const rows = await db.kysely
+    .selectFrom('daily_entries as e')
+    .innerJoin('papers as p', 'p.id', 'e.paper_id')
+    .select('p.id')
+    .where('e.day', '>=', range.start)
+    .where('e.day', '<=', range.end)
+    .where('p.trending_at', 'is', null)
+    .execute();
+  for (const r of rows) await recomputeTrending(db, r.id, now);
+  return rows.length;
+}
+
+/** One tick of the periodic job: score new entries, then age every stored score to `now`. */
+export async function trendingTick(db: Db, now: Date): Promise<{ scored: number; redecayed: number }> {
+  const scored = await scoreNewEntries(db, now);
+  const redecayed = await redecayAll(db, now);
+  return { scored, redecayed };
+}
+
+/**
+ * Schedules `trendingTick` every 15 minutes (croner; `protect` skips a tick while the previous
+ * one still runs). Between ticks, stored scores computed at different times drift apart by at most
+ * a factor 2^(15 min / half-life) ≈ 0.7%, which bounds how wrong the ranking can be. The caller
+ * owns the returned job: `job.stop()` on shutdown.
+ */
+export function startTrendingJob(deps: { db: Db; now?: () => Date; onError?: (err: unknown) => void }, pattern = '*/15 * * * *'): Cron {
+  const now = deps.now ?? (() => new Date());
+  return new Cron(pattern, { protect: true, catch: (err) => deps.onError?.(err) }, async () => {
+    await trendingTick(deps.db, now());
+  });
+}
+
+/** The days the trending list covers: the last TRENDING_WINDOW_DAYS days, today included. */
+export function trendingRange(now: Date): DayRange {
+  const today = toDay(now);
+  return { start: addDays(today, -(TRENDING_WINDOW_DAYS - 1)), end: today };
+}
+
+export interface TrendingItem extends FeedItem {
+  /** The stored score aged to `now`. */
+  score: number;
+}
+
+/** A page of the trending list: papers featured in the window, by stored score, then upvotes. */
+export async function trendingPage(db: Db, now: Date, page: number, pageSize: number): Promise<{ items: TrendingItem[]; total: number; range: DayRange }> {
+  const range = trendingRange(now);
+  const { items, total } = await featuredInRange(db, { range, sort: 'trending', offset: page * pageSize, limit: pageSize });
+  const scores = await trendingScores(db, items.map((i) => i.paper.id));
+  return {
+    range,
+    total,
+    items: items.map((i) => {
+      const s = scores.get(i.paper.id);
+      return { ...i, score: s && s.at ? decay(s.score, new Date(s.at), now) : 0 };
+    }),
+  };
 }
 
 export { TRENDING_WINDOW_DAYS };

@@ -3,15 +3,24 @@ import type { DayRange } from '../domain/dates.ts';
 import type { FeatureSource, FeedItem } from '../domain/paper.ts';
 import { rowToPaper } from './papers-repo.ts';
 
-export type FeedSort = 'default' | 'publishedAt' | 'trending';
+/**
+ * default: the editorial order of a day (position, upvotes, time featured); upvotes: most upvoted
+ * first (week and month pages); trending: the stored trending score, then upvotes (see
+ * domain/trending.ts; the periodic re-decay keeps stored scores comparable); publishedAt: newest
+ * arXiv submission first.
+ */
+export type FeedSort = 'default' | 'publishedAt' | 'trending' | 'upvotes';
+
+/** A featuring user id; `null` means entries with no featuring user (imports). */
+export type FeaturedByFilter = number | null;
 
 export interface FeedQuery {
   range: DayRange;
   sort: FeedSort;
   offset: number;
   limit: number;
-  /** Only entries featured by this user id; `null` means entries with no featuring user (imports). */
-  featuredBy?: number | null;
+  /** Only entries featured by this user (or, given a list, by any of them). */
+  featuredBy?: FeaturedByFilter | readonly FeaturedByFilter[];
 }
 
 export interface FeedPage {
@@ -20,8 +29,8 @@ export interface FeedPage {
 }
 
 /**
- * Featured papers in a day range. Default order: the editor's explicit position, then upvotes,
- * then the time it was featured (earlier first, as a listing reads top to bottom).
+ * Featured papers in a day range, with the featuring user's name. Ties always end on the time
+ * featured (earlier first, as a listing reads top to bottom) and the id, so pages are stable.
  */
 export async function featuredInRange(db: Db, q: FeedQuery): Promise<FeedPage> {
   let base = db.kysely
@@ -30,15 +39,29 @@ export async function featuredInRange(db: Db, q: FeedQuery): Promise<FeedPage> {
     .where('e.day', '>=', q.range.start)
     .where('e.day', '<=', q.range.end);
   if (q.featuredBy !== undefined) {
-    base = q.featuredBy === null ? base.where('e.featured_by', 'is', null) : base.where('e.featured_by', '=', q.featuredBy);
+    const wanted: readonly FeaturedByFilter[] = Array.isArray(q.featuredBy) ? q.featuredBy : [q.featuredBy as FeaturedByFilter];
+    if (wanted.length === 0) return { items: [], total: 0 };
+    base = base.where((eb) => eb.or(wanted.map((id) => (id === null ? eb('e.featured_by', 'is', null) : eb('e.featured_by', '=', id)))));
   }
   const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  let rows = base.selectAll('p').select(['e.day', 'e.featured_at', 'e.featured_by', 'e.source as entry_source', 'e.position']);
+  let rows = base
+    .leftJoin('users as u', 'u.id', 'e.featured_by')
+    .selectAll('p')
+    .select(['e.day', 'e.featured_at', 'e.featured_by', 'e.source as entry_source', 'e.position', 'u.username as featured_by_name']);
   if (q.sort === 'publishedAt') {
     rows = rows.orderBy('e.day', 'desc').orderBy('p.published_at', 'desc').orderBy('p.id', 'desc');
   } else {
-    rows = rows.orderBy(q.sort === 'trending' ? 'p.upvotes' : 'e.day', 'desc');
-    if (q.sort === 'default') rows = rows.orderBy((eb) => eb.case().when('e.position', 'is', null).then(1).else(0).end()).orderBy('e.position').orderBy('p.upvotes', 'desc');
+    if (q.sort === 'default') {
+      rows = rows
+        .orderBy('e.day', 'desc')
+        .orderBy((eb) => eb.case().when('e.position', 'is', null).then(1).else(0).end())
+        .orderBy('e.position')
+        .orderBy('p.upvotes', 'desc');
+    } else if (q.sort === 'trending') {
+      rows = rows.orderBy('p.trending_score', 'desc').orderBy('p.upvotes', 'desc');
+    } else {
+      rows = rows.orderBy('p.upvotes', 'desc');
+    }
     rows = rows.orderBy('e.featured_at', 'asc').orderBy('p.id', 'asc');
   }
   const result = await rows.limit(q.limit).offset(q.offset).execute();
@@ -46,9 +69,54 @@ export async function featuredInRange(db: Db, q: FeedQuery): Promise<FeedPage> {
     total: Number(totalRow.n),
     items: result.map((r) => ({
       paper: rowToPaper(r),
-      entry: { paperId: r.id, day: r.day, featuredAt: r.featured_at, featuredBy: r.featured_by, source: r.entry_source as FeatureSource },
+      entry: {
+        paperId: r.id,
+        day: r.day,
+        featuredAt: r.featured_at,
+        featuredBy: r.featured_by,
+        source: r.entry_source as FeatureSource,
+        featuredByName: r.featured_by_name ?? null,
+      },
     })),
   };
+}
+
+/** A day's paper ids in the order its feed shows them. */
+export async function dayOrder(db: Db, day: string): Promise<string[]> {
+  const rows = await db.kysely
+    .selectFrom('daily_entries as e')
+    .innerJoin('papers as p', 'p.id', 'e.paper_id')
+    .select('e.paper_id')
+    .where('e.day', '=', day)
+    .orderBy((eb) => eb.case().when('e.position', 'is', null).then(1).else(0).end())
+    .orderBy('e.position')
+    .orderBy('p.upvotes', 'desc')
+    .orderBy('e.featured_at', 'asc')
+    .orderBy('p.id', 'asc')
+    .execute();
+  return rows.map((r) => r.paper_id);
+}
+
+/**
+ * Pins a day's order: `ids` get positions 0, 1, 2 ...; the day's other entries lose theirs and
+ * follow in the default order. One transaction, so readers never see a half-applied order.
+ */
+export async function setDayOrder(db: Db, day: string, ids: readonly string[]): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.updateTable('daily_entries').set({ position: null }).where('day', '=', day).execute();
+    for (const [i, id] of ids.entries()) {
+      await trx.updateTable('daily_entries').set({ position: i }).where('day', '=', day).where('paper_id', '=', id).execute();
+    }
+  });
+}
+
+/** Stored trending scores (and when they were computed) for a set of papers. */
+export async function trendingScores(db: Db, ids: readonly string[]): Promise<Map<string, { score: number; at: string | null }>> {
+  const out = new Map<string, { score: number; at: string | null }>();
+  if (ids.length === 0) return out;
+  const rows = await db.kysely.selectFrom('papers').select(['id', 'trending_score', 'trending_at']).where('id', 'in', ids).execute();
+  for (const r of rows) out.set(r.id, { score: Number(r.trending_score), at: r.trending_at });
+  return out;
 }
 
 export async function latestDay(db: Db): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { communityMigrations } from './community-migrations.ts';
+import { mailMigrations } from './mail-migrations.ts';
 
 /**
  * Migrations are plain Kysely schema builders with portable types (text, integer), so the same
@@ -68,7 +69,7 @@ export function registerMigrations(more: Record<string, Migration>): void {
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { ...migrations, ...communityMigrations, ...extra };
+    return { ...migrations, ...communityMigrations, ...mailMigrations, ...extra };
   }
 }
 

@@ -165,10 +165,19 @@ export async function featurePapers(db: Db, requests: FeatureRequest[]): Promise
 export async function getPaper(db: Db, id: string): Promise<{ paper: Paper; entry: DailyEntry | null } | null> {
   const row = await db.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  const e = await db.kysely.selectFrom('daily_entries').selectAll().where('paper_id', '=', id).executeTakeFirst();
+  // The featuring user's name comes along: pages and the API show who submitted the paper.
+  const e = await db.kysely
+    .selectFrom('daily_entries as e')
+    .leftJoin('users as u', 'u.id', 'e.featured_by')
+    .selectAll('e')
+    .select('u.username as featured_by_name')
+    .where('e.paper_id', '=', id)
+    .executeTakeFirst();
   return {
     paper: rowToPaper(row),
-    entry: e ? { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource } : null,
+    entry: e
+      ? { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource, featuredByName: e.featured_by_name ?? null }
+      : null,
   };
 }
 

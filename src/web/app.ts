@@ -5,6 +5,7 @@ import { apiRoutes } from './api/index.ts';
 import { pageRoutes, renderErrorHtml } from './pages/index.tsx';
 import { authMiddleware } from './middleware/auth.ts';
 import { accountRoutes } from './pages/account-routes.tsx';
+import { viewerMiddleware } from './pages/account-context.ts';
 import { communityRoutes } from './pages/community-routes.tsx';
 import { commentRoutes } from './pages/comment-routes.tsx';
 
@@ -16,6 +17,8 @@ export function createApp(deps: AppDeps): Hono {
   // One-click unsubscribe (RFC 8058) POSTs come from mail clients with no cookie; the signed token
   // in the URL is their proof.
   app.use('*', authMiddleware(deps, { csrfExempt: (path) => path === '/unsubscribe' }));
+  // Lets the page header know who is looking, on every page including errors.
+  app.use('*', viewerMiddleware(deps));
 
   app.get('/healthz', async (c) => {
     await deps.db.kysely.selectFrom('settings').select('key').limit(1).execute();

@@ -7,7 +7,7 @@ import { getPaper, listPapers } from '../../storage/papers-repo.ts';
 import { parseArxivId } from '../../domain/arxiv-id.ts';
 import type { DailyEntry, FeedItem } from '../../domain/paper.ts';
 import { dailyPapersQuery, encodeCursor, papersQuery, parseQuery, type DailyPaperItem } from './schemas.ts';
-import { editorSlug, entriesFor, toDailyPaperItem, toPaperDetail } from './serialize.ts';
+import { editorSlug, entriesFor, submitterFilter, toDailyPaperItem, toPaperDetail } from './serialize.ts';
 import { avatarSvg, paperCardSvg } from './svg.ts';
 import { buildOpenApi } from './openapi.ts';
 
@@ -41,17 +41,17 @@ export function apiRoutes(deps: AppDeps): Hono {
     const q = parseQuery(dailyPapersQuery, c.req.query());
     const asked = parsePeriod(q);
     const period = asked ?? (await defaultPeriod(db));
-    // No user accounts yet: the editor's slug selects imported entries; anyone else has none.
-    const submitter = q.submitter?.toLowerCase();
-    const nobody = submitter !== undefined && submitter !== editorSlug(config);
+    // submitter= names a real user (their submissions and editor features) and/or the editor's
+    // slug, which selects imported entries; both when an account is named like the slug.
+    const featuredBy = q.submitter === undefined ? undefined : await submitterFilter(db, config, q.submitter);
     let items: DailyPaperItem[] = [];
     let total = 0;
-    if (period && !nobody) {
+    if (period && (featuredBy === undefined || featuredBy.length > 0)) {
       const view = await loadFeed(db, period, {
         page: q.p,
         pageSize: q.limit,
         sort: q.sort ?? 'default',
-        featuredBy: submitter === undefined ? undefined : null,
+        featuredBy,
       });
       items = view.items.filter(isFeatured).map((i) => toDailyPaperItem(config, i));
       total = view.total;

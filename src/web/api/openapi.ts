@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import {
   apiSchemas, dailyPaperItemSchema, dailyPapersQuery, paperDetailSchema, paperListSchema, papersQuery, problemSchema,
 } from './schemas.ts';
+import { commentPaths } from './comment-schemas.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
@@ -126,6 +127,7 @@ export function buildOpenApi(config: Config): Json {
           responses: { 200: { description: 'SVG image, 128x128.', content: { 'image/svg+xml': { schema: { type: 'string' } } } } },
         },
       },
+      ...commentPaths(ref, problemResponse, idParam),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApi',

@@ -49,11 +49,11 @@ export const dailyPapersQuery = z.object({
   month: periodParam('month', /^\d{4}-\d{2}$/, isValidMonth, 'a month YYYY-MM', 'Papers featured in this month.', '2025-03'),
   submitter: doc(
     z.string({ error: 'submitter must be a username' }).min(1).max(100, { error: 'submitter must be at most 100 characters' }).optional(),
-    'Only papers submitted by this username. Imported papers are attributed to the instance editor.',
+    'Only papers submitted (or featured, for editors) by this username. Imported papers are attributed to the instance editor, whose name here is the slug of EDITOR_NAME.',
   ),
   sort: doc(
     z.enum(['publishedAt', 'trending'], { error: 'sort must be one of publishedAt, trending' }).optional(),
-    'publishedAt: newest arXiv submission first; trending: most upvoted first. Default: the editorial order (position, upvotes, time featured).',
+    'publishedAt: newest arXiv submission first; trending: by trending score (recent upvotes and comments, decayed by age; see /papers/trending), then upvotes. Default: the editorial order (position, upvotes, time featured).',
   ),
 });
 export type DailyPapersQuery = z.output<typeof dailyPapersQuery>;

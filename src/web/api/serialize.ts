@@ -27,11 +27,13 @@ function user(config: Config, slug: string, fullname: string): ApiUser {
 }
 
 /**
- * Who submitted an entry. There are no user accounts yet: imports (featuredBy null) are the
- * instance editor's; a numeric featuredBy gets a placeholder until a users module can resolve it.
+ * Who submitted an entry: the real user who featured it (a community member or an editor), or,
+ * for imports (featuredBy null), the instance editor as a pseudo-user named by EDITOR_NAME's slug.
+ * An entry whose user row is gone (deleted account) keeps a stable placeholder.
  */
 export function submitterFor(config: Config, entry: DailyEntry): ApiUser {
   if (entry.featuredBy === null) return user(config, editorSlug(config), config.editorName);
+  if (entry.featuredByName) return user(config, entry.featuredByName, entry.featuredByName);
   return user(config, `user-${entry.featuredBy}`, `User ${entry.featuredBy}`);
 }
 
@@ -106,9 +108,34 @@ export function toPaperDetail(config: Config, p: Paper, entry: DailyEntry | null
 export async function entriesFor(db: Db, ids: string[]): Promise<Map<string, DailyEntry>> {
   const out = new Map<string, DailyEntry>();
   if (ids.length === 0) return out;
-  const rows = await db.kysely.selectFrom('daily_entries').selectAll().where('paper_id', 'in', ids).execute();
+  const rows = await db.kysely
+    .selectFrom('daily_entries as e')
+    .leftJoin('users as u', 'u.id', 'e.featured_by')
+    .selectAll('e')
+    .select('u.username as featured_by_name')
+    .where('e.paper_id', 'in', ids)
+    .execute();
   for (const e of rows) {
-    out.set(e.paper_id, { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource });
+    out.set(e.paper_id, {
+      paperId: e.paper_id,
+      day: e.day,
+      featuredAt: e.featured_at,
+      featuredBy: e.featured_by,
+      source: e.source as FeatureSource,
+      featuredByName: e.featured_by_name ?? null,
+    });
   }
+  return out;
+}
+
+/**
+ * `submitter=<name>` → the `featured_by` values it selects: the user with that username (any
+ * case), and null (imports) when it is the editor's slug. Empty when it names nobody.
+ */
+export async function submitterFilter(db: Db, config: Config, name: string): Promise<(number | null)[]> {
+  const out: (number | null)[] = [];
+  const u = await db.kysely.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', name.toLowerCase())).executeTakeFirst();
+  if (u) out.push(Number(u.id));
+  if (name.toLowerCase() === editorSlug(config)) out.push(null);
   return out;
 }

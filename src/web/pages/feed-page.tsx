@@ -7,6 +7,7 @@ import { formatDay, isoWeekOf, monthOf } from '../../domain/dates.ts';
 import type { Config } from '../../config.ts';
 import { Layout, Notice } from './layout.tsx';
 import { PaperCard } from './paper-card.tsx';
+import { cardContext, UpvoteScript, type CardContext } from './upvote-button.tsx';
 import { dayPath, periodLabel, periodPath, periodSubLabel } from './urls.ts';
 
 export const PAGE_SIZE = 50;
@@ -33,13 +34,15 @@ export async function renderFeed(c: Context, deps: AppDeps, period: Period | nul
     c.header('cache-control', FEED_CACHE_CONTROL);
     return c.html(<EmptyInstance config={deps.config} />);
   }
-  const view = await loadFeed(deps.db, resolved, { page, pageSize: PAGE_SIZE, sort: resolved.kind === 'day' ? 'default' : 'trending' });
+  const view = await loadFeed(deps.db, resolved, { page, pageSize: PAGE_SIZE, sort: resolved.kind === 'day' ? 'default' : 'upvotes' });
   if (page > 0 && view.items.length === 0) {
     throw AppError.notFound(`There is no page ${page + 1} for ${periodLabel(resolved)}: it has ${view.total} paper${view.total === 1 ? '' : 's'}.`);
   }
   const days = resolved.kind === 'day' ? null : await dayCounts(deps.db, view.range);
+  // The viewer's votes (pressed buttons) in one query; editors may reorder a day.
+  const ctx = await cardContext(c, deps, view.items.map((i) => i.paper.id), { reorder: resolved.kind === 'day' });
   c.header('cache-control', FEED_CACHE_CONTROL);
-  return c.html(<FeedPage config={deps.config} view={view} days={days} isHome={isHome} />);
+  return c.html(<FeedPage config={deps.config} view={view} days={days} isHome={isHome} ctx={ctx} />);
 }
 
 function plural(n: number, word: string): string {
@@ -52,7 +55,7 @@ function anchorDay(view: FeedView, days: DayCount[] | null): string {
   return days && days.length > 0 ? days[days.length - 1].day : view.range.start;
 }
 
-function FeedPage({ config, view, days, isHome }: { config: Config; view: FeedView; days: DayCount[] | null; isHome: boolean }) {
+function FeedPage({ config, view, days, isHome, ctx }: { config: Config; view: FeedView; days: DayCount[] | null; isHome: boolean; ctx: CardContext }) {
   const label = periodLabel(view.period);
   const sub = periodSubLabel(view.period);
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
@@ -86,7 +89,7 @@ function FeedPage({ config, view, days, isHome }: { config: Config; view: FeedVi
       {view.items.length > 0 ? (
         <ol class="cards" aria-label={`Papers ${where}`}>
           {view.items.map((item) => (
-            <PaperCard item={item} showDay={view.period.kind !== 'day'} />
+            <PaperCard item={item} showDay={view.period.kind !== 'day'} ctx={ctx} />
           ))}
         </ol>
       ) : (
@@ -95,6 +98,7 @@ function FeedPage({ config, view, days, isHome }: { config: Config; view: FeedVi
         </Notice>
       )}
       {pages > 1 ? <Pager view={view} pages={pages} /> : null}
+      <UpvoteScript ctx={ctx} />
     </Layout>
   );
 }

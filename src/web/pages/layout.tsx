@@ -3,6 +3,8 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Config } from '../../config.ts';
 import { CSS } from './styles.ts';
+import { CSRF_FIELD } from '../middleware/auth.ts';
+import { currentViewer, type Viewer } from './account-context.ts';
 
 export interface PageMeta {
   /** Page-specific part of `<title>`; the site name is appended. Omit for the site name alone. */
@@ -25,6 +27,8 @@ export interface LayoutProps {
   meta: PageMeta;
   /** Pre-fills the search box. */
   query?: string;
+  /** Who is signed in, for the header; omitted, it is read from the request being rendered. */
+  viewer?: Viewer;
   children?: Child;
 }
 
@@ -32,7 +36,7 @@ export interface LayoutProps {
 const FAVICON =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='7' fill='%23f59e0b'/%3E%3Cpath d='M9 8h9a6 6 0 0 1 0 12h-5v5H9z' fill='%23fff'/%3E%3C/svg%3E";
 
-export function Layout({ config, meta, query, children }: LayoutProps) {
+export function Layout({ config, meta, query, viewer, children }: LayoutProps) {
   const fullTitle = meta.title ? `${meta.title} | ${config.siteName}` : config.siteName;
   const canonical = meta.canonicalPath !== undefined ? `${config.baseUrl}${meta.canonicalPath}` : null;
   return (
@@ -65,7 +69,7 @@ export function Layout({ config, meta, query, children }: LayoutProps) {
           <a class="skip-link" href="#main">
             Skip to content
           </a>
-          <SiteHeader config={config} query={query} />
+          <SiteHeader config={config} query={query} viewer={viewer ?? currentViewer()} />
           <main id="main" tabindex={-1}>
             <div class="wrap">{children}</div>
           </main>
@@ -76,7 +80,7 @@ export function Layout({ config, meta, query, children }: LayoutProps) {
   );
 }
 
-function SiteHeader({ config, query }: { config: Config; query?: string }) {
+function SiteHeader({ config, query, viewer }: { config: Config; query?: string; viewer: Viewer }) {
   return (
     <header class="site-header">
       <div class="wrap header-inner">
@@ -101,8 +105,62 @@ function SiteHeader({ config, query }: { config: Config; query?: string }) {
             <button type="submit">Search</button>
           </form>
         </div>
+        <SiteNav viewer={viewer} />
       </div>
     </header>
+  );
+}
+
+/** Where "Log in" returns to: the current page, except the account forms themselves. */
+function loginHref(path: string): string {
+  if (path === '/' || /^\/(login|signup|logout)\b/.test(path)) return '/login';
+  return `/login?next=${encodeURIComponent(path)}`;
+}
+
+function SiteNav({ viewer }: { viewer: Viewer }) {
+  const { user, csrf } = viewer;
+  return (
+    <nav class="site-nav" aria-label="Site">
+      <ul>
+        <li>
+          <a href="/papers/trending">Trending</a>
+        </li>
+        {user ? (
+          <>
+            <li>
+              <a href="/papers/submit">Submit</a>
+            </li>
+            <li class="push">
+              <a href={`/u/${encodeURIComponent(user.username)}`} aria-label={`Your profile: ${user.username}`}>
+                {user.username}
+              </a>
+            </li>
+            <li>
+              <a href="/settings">Settings</a>
+            </li>
+            {csrf ? (
+              <li>
+                <form class="inline-form" method="post" action="/logout">
+                  <input type="hidden" name={CSRF_FIELD} value={csrf} />
+                  <button type="submit" class="link-button">
+                    Log out
+                  </button>
+                </form>
+              </li>
+            ) : null}
+          </>
+        ) : (
+          <>
+            <li class="push">
+              <a href={loginHref(viewer.path)}>Log in</a>
+            </li>
+            <li>
+              <a href="/signup">Sign up</a>
+            </li>
+          </>
+        )}
+      </ul>
+    </nav>
   );
 }
 

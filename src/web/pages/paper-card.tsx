@@ -1,8 +1,10 @@
 /** A paper as a card on the feed, and the pieces the paper page shares with it. */
-import type { FeedItem, Paper } from '../../domain/paper.ts';
+import type { Child } from 'hono/jsx';
+import type { DailyEntry, FeedItem, Paper } from '../../domain/paper.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.ts';
 import { formatDay } from '../../domain/dates.ts';
 import { dayPath, paperPath, safeHttpUrl } from './urls.ts';
+import { cardAnchor, ReorderButtons, UpvoteButton, type CardContext } from './upvote-button.tsx';
 
 /** Authors shown before the rest fold behind "+N more". */
 export const AUTHORS_SHOWN = 8;
@@ -120,25 +122,52 @@ function Abstract({ text }: { text: string }) {
   );
 }
 
-export function PaperCard({ item, showDay = false }: { item: FeedItem; showDay?: boolean }) {
+/**
+ * Who put the paper on the feed: a user for submissions and editor features (linking to their
+ * profile), the instance editor for imports. `editorName` null leaves imports unattributed.
+ */
+export function SubmittedBy({ entry, editorName, capital = false }: { entry: DailyEntry; editorName: string | null; capital?: boolean }) {
+  if (entry.featuredBy !== null && entry.featuredByName) {
+    return (
+      <>
+        {capital ? 'Submitted' : 'submitted'} by <a href={`/u/${encodeURIComponent(entry.featuredByName)}`}>{entry.featuredByName}</a>
+      </>
+    );
+  }
+  if (entry.featuredBy === null && editorName) return <>{capital ? 'Featured' : 'featured'} by {editorName}</>;
+  return null;
+}
+
+/** `ctx` (the viewer's votes, CSRF token) makes the vote a button; without it the count is static. */
+export function PaperCard({ item, showDay = false, ctx, badge }: { item: FeedItem; showDay?: boolean; ctx?: CardContext; badge?: Child }) {
   const { paper, entry } = item;
+  const by = entry ? <SubmittedBy entry={entry} editorName={ctx?.editorName ?? null} capital={!showDay} /> : null;
+  const showBy = !!entry && (entry.featuredByName || (entry.featuredBy === null && ctx));
   return (
-    <li>
+    <li id={cardAnchor(paper.id)}>
       <article class="card">
-        <UpvoteCount n={paper.upvotes} />
+        {ctx ? <UpvoteButton paper={paper} ctx={ctx} /> : <UpvoteCount n={paper.upvotes} />}
         <div class="card-body">
+          {badge ?? null}
           <h2 class="card-title">
             <a href={paperPath(paper.id)}>{paper.title}</a>
           </h2>
-          {showDay && entry ? (
+          {(showDay && entry) || showBy ? (
             <p class="meta">
-              Featured on <a href={dayPath(entry.day)}>{formatDay(entry.day)}</a>
+              {showDay && entry ? (
+                <>
+                  Featured on <a href={dayPath(entry.day)}>{formatDay(entry.day)}</a>
+                  {showBy ? ' · ' : ''}
+                </>
+              ) : null}
+              {showBy ? by : null}
             </p>
           ) : null}
           <AuthorList authors={paper.authors} limit={AUTHORS_SHOWN} />
           <Abstract text={paper.abstract} />
           <CategoryChips categories={paper.categories} />
           <PaperLinks paper={paper} />
+          {ctx ? <ReorderButtons paper={paper} ctx={ctx} /> : null}
         </div>
       </article>
     </li>

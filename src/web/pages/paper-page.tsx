@@ -1,5 +1,6 @@
 /** One paper: `/papers/<id>` (HTML) and `/papers/<id>.md` (Markdown). */
 import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { AppDeps } from '../deps.ts';
 import type { Config } from '../../config.ts';
 import { AppError } from '../../services/errors.ts';
@@ -9,10 +10,14 @@ import { formatDay, isValidDay } from '../../domain/dates.ts';
 import type { DailyEntry, Paper } from '../../domain/paper.ts';
 import { Layout } from './layout.tsx';
 import { ErrorPage } from './error-page.tsx';
-import { AuthorList, CategoryChips, PaperLinks, UpvoteCount } from './paper-card.tsx';
+import { AuthorList, CategoryChips, PaperLinks, SubmittedBy } from './paper-card.tsx';
+import { UpvoteButton, UpvoteScript } from './upvote-button.tsx';
+import { loadPaperCommunity, WhyTrending, type PaperCommunity } from './why-trending.tsx';
+import { EditorTools } from './submit-editor.tsx';
 import { paperMarkdown } from './markdown.ts';
 import { dayPath, paperPath, safeHttpUrl, truncate } from './urls.ts';
 import { FEED_CACHE_CONTROL } from './feed-page.tsx';
+import { renderCommentsSection } from './comment-routes.tsx';
 
 const DESCRIPTION_LENGTH = 160;
 
@@ -44,7 +49,9 @@ export async function renderPaper(c: Context, deps: AppDeps, rawId: string): Pro
     c.header('x-content-type-options', 'nosniff');
     return c.body(paperMarkdown(found.paper, found.entry, deps.config.baseUrl), 200, { 'content-type': 'text/markdown; charset=utf-8' });
   }
-  return c.html(<PaperPage config={deps.config} paper={found.paper} entry={found.entry} />);
+  const community = await loadPaperCommunity(c, deps, found.paper.id);
+  const comments = await renderCommentsSection(c, deps, found.paper.id);
+  return c.html(<PaperPage config={deps.config} paper={found.paper} entry={found.entry} community={community} comments={comments} />);
 }
 
 /** `<time>` for an ISO date or date-time; text shows the day. */
@@ -53,7 +60,7 @@ function DateText({ iso }: { iso: string }) {
   return <time datetime={iso}>{isValidDay(day) ? formatDay(day) : iso}</time>;
 }
 
-function PaperPage({ config, paper, entry }: { config: Config; paper: Paper; entry: DailyEntry | null }) {
+function PaperPage({ config, paper, entry, community, comments }: { config: Config; paper: Paper; entry: DailyEntry | null; community: PaperCommunity; comments: Child }) {
   const path = paperPath(paper.id);
   const description = paper.abstract ? truncate(paper.abstract, DESCRIPTION_LENGTH) : `${paper.title} (arXiv:${paper.id})`;
   const doiUrl = paper.doi ? safeHttpUrl(`https://doi.org/${paper.doi.trim()}`) : null;
@@ -86,7 +93,7 @@ function PaperPage({ config, paper, entry }: { config: Config; paper: Paper; ent
     >
       <article class="paper" aria-labelledby="paper-title">
         <div class="paper-top">
-          <UpvoteCount n={paper.upvotes} />
+          <UpvoteButton paper={paper} ctx={community.ctx} />
           <div class="card-body">
             <p class="meta">
               arXiv:{paper.id}
@@ -95,6 +102,8 @@ function PaperPage({ config, paper, entry }: { config: Config; paper: Paper; ent
                 <>
                   {' · Featured on '}
                   <a href={dayPath(entry.day)}>{formatDay(entry.day)}</a>
+                  {' · '}
+                  <SubmittedBy entry={entry} editorName={config.editorName} />
                 </>
               ) : null}
             </p>
@@ -167,12 +176,12 @@ function PaperPage({ config, paper, entry }: { config: Config; paper: Paper; ent
             <a href={`${path}.md`}>{`${path}.md`}</a>
           </dd>
         </dl>
+        <WhyTrending why={community.why} featured={!!entry} />
+        <EditorTools paper={paper} entry={entry} ctx={community.ctx} today={community.today} />
+        <UpvoteScript ctx={community.ctx} />
       </article>
 
-      <section id="comments" class="comments notice" aria-labelledby="comments-title">
-        <h2 id="comments-title">Comments</h2>
-        <p>Comments are coming: soon you will be able to discuss this paper here with the research community.</p>
-      </section>
+      {comments}
     </Layout>
   );
 }

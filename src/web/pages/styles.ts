@@ -178,13 +178,111 @@ details.abstract[open] .when-closed, details.abstract:not([open]) .when-open { d
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 1rem 0; font-size: 0.92rem; }
 .facts dt { color: var(--faint); }
 .facts dd { margin: 0; }
-.comments { margin-top: 1.5rem; }
 
 /* Footer */
 .site-footer { border-top: 1px solid var(--border); color: var(--faint); font-size: 0.88rem; }
 .site-footer .wrap { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem 1.5rem; padding-top: 1.25rem; padding-bottom: 1.25rem; }
 .site-footer p { margin: 0; }
 .site-footer ul { display: flex; gap: 1rem; margin: 0; padding: 0; list-style: none; }
+
+/* Accounts: header nav, auth forms, profile, settings */
+.site-nav { flex-basis: 100%; }
+.site-nav ul { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 1.1rem; margin: 0; padding: 0; list-style: none; font-size: 0.92rem; font-weight: 600; }
+.site-nav .push { margin-left: auto; }
+.inline-form { display: inline; margin: 0; }
+.link-button { font: inherit; font-weight: 600; padding: 0; border: none; background: none; color: var(--accent-text); cursor: pointer; }
+.link-button:hover { text-decoration: underline; }
+.auth-card { max-width: 26rem; margin: 0 auto; padding: 1.5rem; background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); }
+.auth-card h1 { margin: 0 0 1rem; font-size: 1.6rem; }
+.stack-form { display: grid; gap: 0.35rem; margin: 0 0 1rem; }
+.stack-form label { font-weight: 600; font-size: 0.92rem; margin-top: 0.5rem; }
+.stack-form input, .row-form input {
+  font: inherit; padding: 0.45rem 0.7rem; border: 1px solid var(--border-strong); border-radius: 8px; background: var(--bg); color: var(--text);
+}
+.stack-form input[aria-invalid="true"] { border-color: var(--danger); }
+.stack-form button, .row-form button, .danger-button {
+  font: inherit; font-weight: 600; padding: 0.45rem 1rem; border-radius: 8px; cursor: pointer;
+  border: 1px solid var(--accent); background: var(--accent); color: #fff;
+}
+.stack-form button { margin-top: 0.9rem; }
+.danger-button { padding: 0.2rem 0.7rem; font-size: 0.85rem; border-color: var(--danger); background: none; color: var(--danger); }
+.hint { margin: 0; color: var(--faint); font-size: 0.82rem; }
+.form-error { margin: 0 0 0.75rem; padding: 0.6rem 0.8rem; border: 1px solid var(--danger); border-radius: 8px; color: var(--danger); background: var(--card); }
+.form-ok { margin: 0 0 0.75rem; padding: 0.6rem 0.8rem; border: 1px solid var(--border-strong); border-radius: 8px; background: var(--accent-soft); }
+.row-form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0.75rem 0 0; }
+.panel { margin: 0 0 1.25rem; padding: 1.25rem; background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); }
+.panel h2 { margin: 0 0 0.75rem; font-size: 1.2rem; }
+.panel ul.plain { margin: 0; padding: 0; list-style: none; display: grid; gap: 0.5rem; }
+.role-badge { display: inline-block; margin-left: 0.5rem; padding: 0.05rem 0.5rem; border-radius: 6px; background: var(--chip-primary); color: var(--chip-primary-text); font-size: 0.8rem; font-weight: 700; vertical-align: middle; }
+.new-token { margin: 0 0 1rem; padding: 0.9rem 1rem; border: 2px solid var(--focus); border-radius: 10px; background: var(--bg); }
+.new-token pre { margin: 0.5rem 0; white-space: pre-wrap; word-break: break-all; user-select: all; }
+.table-scroll { overflow-x: auto; }
+table.tokens { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+table.tokens th, table.tokens td { text-align: left; padding: 0.4rem 0.5rem; border-bottom: 1px solid var(--border); vertical-align: middle; }
+table.tokens th { color: var(--faint); font-weight: 600; }
+.comment-excerpt { margin: 0.15rem 0 0; color: var(--muted); font-size: 0.92rem; white-space: pre-line; }
+
+/* Comments */
+.comments { margin-top: 1.5rem; }
+.comments-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem; }
+.comments-head h2 { margin: 0; font-size: 1.25rem; }
+.comment-list, .comment-replies { margin: 1rem 0; padding: 0; list-style: none; display: grid; gap: 0.75rem; }
+.comment-replies { margin: 0.6rem 0 0 1.25rem; padding-left: 0.9rem; border-left: 2px solid var(--border); }
+.comment-card { padding: 0.75rem 1rem; background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); }
+.comment:target > .comment-card { border-color: var(--focus); }
+.comment-meta { margin: 0 0 0.35rem; color: var(--faint); font-size: 0.85rem; }
+.comment-author { font-weight: 700; color: var(--text); }
+.comment-time { color: var(--faint); }
+.comment-badge { margin-left: 0.4rem; padding: 0 0.4rem; border-radius: 6px; background: var(--chip); color: var(--danger); font-size: 0.75rem; font-weight: 700; }
+.comment-body > :first-child { margin-top: 0; }
+.comment-body > :last-child { margin-bottom: 0; }
+.comment-body blockquote { margin: 0.5rem 0; padding-left: 0.8rem; border-left: 3px solid var(--border-strong); color: var(--muted); }
+.comment-body h3, .comment-body h4, .comment-body h5, .comment-body h6 { margin: 0.75rem 0 0.35rem; font-size: 1rem; }
+.comment-body table { border-collapse: collapse; }
+.comment-body th, .comment-body td { padding: 0.2rem 0.5rem; border: 1px solid var(--border); }
+.comment-placeholder { margin: 0; color: var(--faint); font-style: italic; }
+.comment-flag { margin: 0 0 0.4rem; color: var(--danger); font-size: 0.85rem; }
+.comment-actions { display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.9rem; margin-top: 0.5rem; font-size: 0.85rem; }
+.comment-actions .link-button { font-weight: 600; }
+.comment-votes { display: inline-flex; align-items: center; gap: 0.35rem; color: var(--faint); }
+.comment-vote { font: inherit; font-size: 0.85rem; padding: 0.1rem 0.5rem; border: 1px solid var(--border-strong); border-radius: 999px; background: var(--card); color: var(--muted); cursor: pointer; }
+.comment-vote[aria-pressed="true"] { border-color: var(--accent); background: var(--accent-soft); color: var(--accent-text); font-weight: 700; }
+.comment-reply { margin: 0.4rem 0 0 1.25rem; }
+.comment-reply > summary { cursor: pointer; color: var(--accent-text); font-size: 0.85rem; font-weight: 600; }
+.comment-form { display: grid; gap: 0.4rem; margin: 0.75rem 0 0; }
+.comment-form label { font-weight: 600; font-size: 0.92rem; }
+.comment-form textarea { font: inherit; width: 100%; padding: 0.5rem 0.7rem; border: 1px solid var(--border-strong); border-radius: 8px; background: var(--bg); color: var(--text); resize: vertical; }
+.comment-form button { justify-self: start; cursor: pointer; }
+.comment-hint { margin: 0; color: var(--faint); font-size: 0.8rem; }
+.comment-login { margin: 1rem 0 0; }
+.banned-list { margin: 0; padding: 0; list-style: none; display: grid; gap: 0.4rem; }
+.comment-confirm { display: inline; }
+.comment-confirm > summary { display: inline; cursor: pointer; color: var(--accent-text); font-weight: 600; }
+.comment-confirm[open] > summary { margin-right: 0.4rem; }
+
+/* Votes, submissions, editor tools, trending */
+form.upvote { flex: none; margin: 0; }
+button.vote, a.vote { font: inherit; font-size: 0.8rem; cursor: pointer; text-decoration: none; }
+button.vote:hover, a.vote:hover { border-color: var(--accent); text-decoration: none; }
+button.vote[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent-text); }
+button.vote[aria-pressed="true"] .n { color: var(--accent-text); }
+button.vote:disabled { opacity: 0.6; cursor: progress; }
+.reorder { display: flex; gap: 0.4rem; margin-top: 0.6rem; }
+.reorder form { margin: 0; }
+.small-button { font: inherit; font-size: 0.8rem; padding: 0.15rem 0.6rem; border-radius: 6px; cursor: pointer; border: 1px solid var(--border-strong); background: var(--card); color: var(--text); }
+.trend-badge { margin: 0 0 0.25rem; font-size: 0.8rem; color: var(--faint); }
+.trend-badge .rank { font-weight: 700; color: var(--text); }
+.trend-badge .score { font-variant-numeric: tabular-nums; }
+.why-trending, .editor-tools { margin-top: 1.5rem; padding: 1rem 1.25rem; border: 1px solid var(--border); border-radius: var(--radius); background: var(--bg); }
+.why-trending h2, .editor-tools h2 { margin-top: 0; }
+table.terms { border-collapse: collapse; font-size: 0.92rem; margin: 0.5rem 0 0.75rem; }
+table.terms th, table.terms td { padding: 0.25rem 0.75rem 0.25rem 0; text-align: left; border-bottom: 1px solid var(--border); font-weight: normal; }
+table.terms td { text-align: right; font-variant-numeric: tabular-nums; }
+table.terms thead th { color: var(--faint); font-weight: 600; }
+table.terms tr.total th, table.terms tr.total td { font-weight: 700; border-bottom: none; }
+.formula { margin: 0.5rem 0; padding-left: 1.25rem; }
+.how-trending { margin-top: 2rem; }
+.rules { margin: 0 0 1rem; padding-left: 1.25rem; color: var(--muted); font-size: 0.92rem; }
 
 @media (max-width: 40rem) {
   .site-title { font-size: 1.45rem; }

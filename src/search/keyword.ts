@@ -1,0 +1,124 @@
+import type SQLite from 'better-sqlite3';
+import { toExcludeMatch, toFtsMatch, type ParsedQuery } from './query.ts';
+
+/**
+ * Keyword retrieval over `papers_fts` plus the SQL for filters. All user values are bound
+ * parameters; the only text spliced into SQL is built from fixed fragments.
+ */
+
+/** bm25() column weights: a title hit says more than an author hit, which says more than the abstract. */
+export const COLUMN_WEIGHTS = { title: 3, authors: 2, abstract: 1 };
+const BM25 = `bm25(papers_fts, ${COLUMN_WEIGHTS.title}, ${COLUMN_WEIGHTS.authors}, ${COLUMN_WEIGHTS.abstract})`;
+
+export interface KeywordHit {
+  docId: number;
+  paperId: string;
+  /** Higher is better (negated bm25). */
+  score: number;
+}
+
+export interface SqlFilter {
+  where: string[];
+  params: unknown[];
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Filters on `papers p` (and `search_docs d`) that do not need FTS: categories, dates, code. */
+export function metadataFilter(p: ParsedQuery): SqlFilter {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (p.categories.length) {
+    // categories is a JSON array of strings; LIKE is case-insensitive for ASCII, as users type.
+    const ors = p.categories.map((c) => {
+      if (c.includes('.')) {
+        params.push(`%"${c}"%`);
+        return `p.categories LIKE ?`;
+      }
+      params.push(`%"${c}"%`, `%"${c}.%`);
+      return `(p.categories LIKE ? OR p.categories LIKE ?)`;
+    });
+    where.push(`(${ors.join(' OR ')})`);
+  }
+  if (p.year !== null) {
+    where.push('p.published_at >= ? AND p.published_at < ?');
+    params.push(`${p.year}`, `${p.year + 1}`);
+  }
+  if (p.after) {
+    where.push('p.published_at >= ?');
+    params.push(p.after);
+  }
+  if (p.before) {
+    where.push('p.published_at < ?');
+    params.push(nextDay(p.before));
+  }
+  if (p.hasCode) where.push('p.github_repo IS NOT NULL');
+  return { where, params };
+}
+
+/** Filters including the FTS-only ones (authors, excludes) as `d.doc_id IN (...)` subqueries. */
+export function fullFilter(p: ParsedQuery): SqlFilter {
+  const f = metadataFilter(p);
+  if (p.authors.length) {
+    const m = toFtsMatch({ ...p, terms: [], phrases: [], excludes: [] });
+    f.where.push('d.doc_id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)');
+    f.params.push(m);
+  }
+  const ex = toExcludeMatch(p);
+  if (ex) {
+    f.where.push('d.doc_id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)');
+    f.params.push(ex);
+  }
+  return f;
+}
+
+const andWhere = (w: string[]) => (w.length ? ` AND ${w.join(' AND ')}` : '');
+
+export interface KeywordResult {
+  hits: KeywordHit[];
+  /** All papers matching, not only those returned. */
+  total: number;
+}
+
+/** Top `limit` FTS matches by weighted bm25, with filters applied inside the query. */
+export function keywordSearch(sq: SQLite.Database, p: ParsedQuery, limit: number, withTotal = true): KeywordResult {
+  const match = toFtsMatch(p);
+  if (!match) return { hits: [], total: 0 };
+  const f = metadataFilter(p);
+  const from = `FROM papers_fts JOIN search_docs d ON d.doc_id = papers_fts.rowid` + (f.where.length ? ` JOIN papers p ON p.id = d.paper_id` : '');
+  const where = `WHERE papers_fts MATCH ?${andWhere(f.where)}`;
+  const rows = sq.prepare(`SELECT d.doc_id AS docId, d.paper_id AS paperId, -${BM25} AS score ${from} ${where} ORDER BY ${BM25} LIMIT ?`).all(match, ...f.params, limit) as KeywordHit[];
+  let total = rows.length;
+  if (withTotal && rows.length >= limit) {
+    total = (sq.prepare(`SELECT count(*) AS n ${from} ${where}`).get(match, ...f.params) as { n: number }).n;
+  }
+  return { hits: rows, total };
+}
+
+/** Of the given keys, those that pass every filter (for vector candidates). */
+export function filterKeys(sq: SQLite.Database, p: ParsedQuery, keys: number[]): Set<number> {
+  const f = fullFilter(p);
+  const out = new Set<number>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = sq
+      .prepare(`SELECT d.doc_id AS k FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${chunk.map(() => '?').join(',')})${andWhere(f.where)}`)
+      .all(...chunk, ...f.params) as { k: number }[];
+    for (const r of rows) out.add(r.k);
+  }
+  return out;
+}
+
+/** Papers matching only filters (no text), newest or most upvoted first. */
+export function filteredListing(sq: SQLite.Database, p: ParsedQuery, sort: 'newest' | 'upvotes', offset: number, limit: number): KeywordResult {
+  const f = fullFilter(p);
+  const base = `FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE 1${andWhere(f.where)}`;
+  const order = sort === 'upvotes' ? 'p.upvotes DESC, p.published_at DESC, p.id DESC' : 'p.published_at DESC, p.id DESC';
+  const rows = sq.prepare(`SELECT d.doc_id AS docId, d.paper_id AS paperId, 0 AS score ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...f.params, limit, offset) as KeywordHit[];
+  const total = (sq.prepare(`SELECT count(*) AS n ${base}`).get(...f.params) as { n: number }).n;
+  return { hits: rows, total };
+}
