@@ -55,7 +55,10 @@ test('without JavaScript: the form toggles the vote and redirects (303) back to 
 
   // The feed now shows the pressed state for this user, with the form and the script.
   const { cookie } = await browserHeaders(a.db, u);
-  const feed = await (await a.app.request('/papers?date=2025-03-12', { headers: { cookie } })).text();
+  const feedRes = await a.app.request('/papers?date=2025-03-12', { headers: { cookie } });
+  // The page names this viewer's votes and carries their CSRF token: never for shared caches.
+  assert.doesNotMatch(feedRes.headers.get('cache-control') ?? '', /public/);
+  const feed = await feedRes.text();
   const form = new RegExp(`<form class="upvote" method="post" action="/papers/${ID}/upvote"><input type="hidden" name="_csrf" value="[^"]+"/><input type="hidden" name="vote" value="down"/><button type="submit" class="vote" aria-pressed="true"[^>]*><span aria-hidden="true">▲</span><span class="n">1</span>`);
   assert.match(feed, form);
   assert.match(feed, /action="\/papers\/2503.00002\/upvote"><input type="hidden" name="_csrf" value="[^"]+"\/><input type="hidden" name="vote" value="up"\/><button type="submit" class="vote" aria-pressed="false"/);
@@ -123,9 +126,10 @@ test('50 users voting at once give exactly 50; 50 concurrent un-votes give 0', a
   // Half vote through the API with tokens, half through the form with sessions + CSRF.
   const headers = await Promise.all(users.map((u, i) => (i % 2 ? bearerHeaders(a.db, u) : browserHeaders(a.db, u))));
   const up = await Promise.all(
-    headers.map((h) =>
-      a.app.request(`/api/papers/${ID}/upvote`, { method: 'POST', headers: h }).then(async (r) => ({ status: r.status, body: await r.json() })),
-    ),
+    headers.map(async (h) => {
+      const r = await a.app.request(`/api/papers/${ID}/upvote`, { method: 'POST', headers: h });
+      return { status: r.status, body: (await r.json()) as { upvoted: boolean; upvotes: number } };
+    }),
   );
   assert.deepEqual(up.map((r) => r.status), Array(50).fill(200));
   assert.deepEqual([...new Set(up.map((r) => r.body.upvoted))], [true]);

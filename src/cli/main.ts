@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   fetch: { summary: 'harvest papers from arXiv (OAI-PMH or the Atom API)', load: async () => (await import('./commands/fetch.ts')).run },
   db: { summary: 'database maintenance: db migrate | db stats', load: async () => (await import('./commands/db.ts')).run },
   user: { summary: 'accounts: user create | set-role | ban | unban', load: async () => (await import('./commands/user.ts')).run },
+  digest: { summary: 'email digests: digest send --frequency daily|weekly | status | webhook', load: async () => (await import('./commands/digest.ts')).run },
   token: { summary: 'personal API tokens: token create | list | revoke', load: async () => (await import('./commands/token.ts')).run },
 };
 

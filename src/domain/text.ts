@@ -208,17 +208,43 @@ function trimUrl(url: string): string {
 }
 
 /**
+ * Where a scan for a match that holds the word found at `at` in `lower` (`text` lower-cased) may
+ * start: `before` characters earlier, or -1 for no match. Offsets in `lower` are offsets in `text`
+ * unless lower-casing changed the length (a few rare letters); then from the start.
+ */
+function startNear(text: string, lower: string, at: number, before: number): number {
+  if (at < 0) return -1;
+  return lower.length === text.length ? Math.max(0, at - before) : 0;
+}
+
+/** `re`'s matches in `text` from `start` on (none when -1); `re` itself is left untouched. */
+function matchesFrom(text: string, re: RegExp, start: number): Iterable<RegExpMatchArray> {
+  if (start < 0) return [];
+  const r = new RegExp(re);
+  r.lastIndex = start;
+  return text.matchAll(r);
+}
+
+/**
  * The first GitHub repository and the first other web page named in an abstract or comment
  * (abstract first). GitHub links are reduced to `https://github.com/owner/repo`; arXiv, DOI and
  * GitHub links never count as project pages.
  */
 export function extractLinks(abstract: string | null | undefined, comment: string | null | undefined): PaperLinks {
-  const text = cleanUrl(`${abstract ?? ''}\n${comment ?? ''}`);
-  // Both patterns are slow to scan a whole abstract with and rarely match. A match needs
-  // `github.com/` or `http` in any ASCII case, which a lower-cased copy finds many times faster.
-  const lower = text.toLowerCase();
+  // Both patterns are slow to scan a whole abstract with and rarely match. A match needs a `/`,
+  // which most texts lack (and `includes` finds a rare character almost for free), and then
+  // `github.com/` or `http` in any ASCII case, which a lower-cased copy finds many times faster;
+  // a match cannot start more than a few characters before that word. Undoing escapes never makes
+  // or breaks a `/` or either word, so texts without them skip that step too.
+  const raw = `${abstract ?? ''}\n${comment ?? ''}`;
+  if (!raw.includes('/')) return { githubRepo: null, projectPage: null };
+  const rawLower = raw.toLowerCase();
+  if (!rawLower.includes('github.com/') && !rawLower.includes('http')) return { githubRepo: null, projectPage: null };
+  const text = cleanUrl(raw);
+  const lower = text === raw ? rawLower : text.toLowerCase();
   let githubRepo: string | null = null;
-  for (const m of lower.includes('github.com/') ? text.matchAll(GITHUB_RE) : []) {
+  // `https://www.` is the most a match holds before `github.com/`.
+  for (const m of matchesFrom(text, GITHUB_RE, startNear(text, lower, lower.indexOf('github.com/'), 'https://www.'.length))) {
     const owner = m[1];
     const repo = m[2].replace(/\.+$/, '').replace(/\.git$/i, '').replace(/\.+$/, '');
     if (!repo || GITHUB_RESERVED.has(owner.toLowerCase())) continue;
@@ -226,7 +252,7 @@ export function extractLinks(abstract: string | null | undefined, comment: strin
     break;
   }
   let projectPage: string | null = null;
-  for (const m of lower.includes('http') ? text.matchAll(URL_RE) : []) {
+  for (const m of matchesFrom(text, URL_RE, startNear(text, lower, lower.indexOf('http'), 0))) {
     const url = trimUrl(m[0]);
     let host: string;
     try {

@@ -39,17 +39,14 @@ export interface LineSource {
 }
 
 const NL = 0x0a;
-const CR = 13;
+const CR = 0x0d;
+// A leading byte-order mark is dropped once, at the start of the file, as a streaming decoder
+// would; every other U+FEFF is text. Invalid bytes become U+FFFD, as they always did.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Appends the lines of `text` (which holds whole lines only) to `out`, dropping a `\r` before `\n`. */
-function splitInto(text: string, out: string[]): void {
-  let start = 0;
-  let nl: number;
-  while ((nl = text.indexOf('\n', start)) !== -1) {
-    out.push(text.charCodeAt(nl - 1) === CR && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl));
-    start = nl + 1;
-  }
-  out.push(text.charCodeAt(text.length - 1) === CR ? text.slice(start, text.length - 1) : text.slice(start));
+/** Decodes `buf[start, end)`, one line, dropping the `\r` of a `\r\n` ending. */
+function lineAt(buf: Buffer, start: number, end: number): string {
+  return decoder.decode(buf.subarray(start, end > start && buf[end - 1] === CR ? end - 1 : end));
 }
 
 export async function openLines(file: string): Promise<LineSource> {
@@ -64,8 +61,9 @@ export async function openLines(file: string): Promise<LineSource> {
   const stream = gz ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gz) raw.on('error', (e) => stream.destroy(e));
 
-  // Lines are cut on the bytes and each chunk decoded once: a `\n` byte never occurs inside a UTF-8
-  // sequence, so only the line straddling two chunks needs joining, and no text is re-copied.
+  // Lines are cut on the bytes and decoded one by one: a `\n` byte never occurs inside a UTF-8
+  // sequence, only a line that straddles two chunks needs joining, and decoding a line at a time
+  // is several times faster than decoding a chunk into one string and cutting that.
   async function* iterateBatches(): AsyncGenerator<string[]> {
     let carry: Buffer[] = [];
     let lineNo = 0;
@@ -75,25 +73,29 @@ export async function openLines(file: string): Promise<LineSource> {
         let chunk = data as Buffer;
         if (atStart && chunk.length > 0) {
           atStart = false;
-          // What TextDecoder did: a leading byte-order mark is not part of the text.
           if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
         }
-        const first = chunk.indexOf(NL);
-        if (first === -1) {
+        let nl = chunk.indexOf(NL);
+        if (nl === -1) {
           carry.push(chunk);
           continue;
         }
         const out: string[] = [];
-        let from = 0;
+        let start = 0;
         if (carry.length > 0) {
-          carry.push(chunk.subarray(0, first + 1));
-          splitInto(Buffer.concat(carry).toString('utf8', 0, carry.reduce((n, b) => n + b.length, 0) - 1), out);
+          carry.push(chunk.subarray(0, nl));
+          const joined = Buffer.concat(carry);
+          out.push(lineAt(joined, 0, joined.length));
           carry = [];
-          from = first + 1;
+          start = nl + 1;
+          nl = chunk.indexOf(NL, start);
         }
-        const last = chunk.lastIndexOf(NL);
-        if (last >= from) splitInto(chunk.toString('utf8', from, last), out);
-        if (last + 1 < chunk.length) carry.push(chunk.subarray(last + 1));
+        while (nl !== -1) {
+          out.push(lineAt(chunk, start, nl));
+          start = nl + 1;
+          nl = chunk.indexOf(NL, start);
+        }
+        if (start < chunk.length) carry.push(chunk.subarray(start));
         lineNo += out.length;
         yield out;
       }
@@ -105,9 +107,9 @@ export async function openLines(file: string): Promise<LineSource> {
     } finally {
       raw.destroy();
     }
-    // An unterminated last line (an incomplete UTF-8 sequence at its end decodes to U+FFFD).
+    // An unterminated last line keeps a trailing `\r` (it was never part of a line ending).
     if (carry.length > 0) {
-      const tail = Buffer.concat(carry).toString('utf8');
+      const tail = decoder.decode(Buffer.concat(carry));
       if (tail.length > 0) yield [tail];
     }
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Db } from '../storage/db.ts';
 import type { ParseItem, PaperRecord } from '../domain/paper.ts';
 import { upsertPapers, type FeatureRequest } from '../storage/papers-repo.ts';
+import { bulkImportSettings } from '../storage/sqlite-bulk.ts';
 import type { FormatName } from './parsers/index.ts';
 import { ReadError } from './lines.ts';
 import { readFileEvents, type FileEvent } from './file-events.ts';
@@ -213,10 +214,12 @@ export async function importPaths(db: Db, inputs: string[], opts: ImportOptions)
   if (files.length === 0) return stats;
   const wantWorker = opts.parseWorker === true || (opts.parseWorker !== false && stats.bytesTotal >= WORKER_MIN_BYTES);
   const source = (wantWorker && (await startWorkerSource(files, opts.format))) || inProcessSource(files, opts.format);
+  const restore = db.sqlite && !opts.dryRun ? bulkImportSettings(db.sqlite) : null;
   try {
     for (let i = 0; i < files.length; i++) await importEvents(db, files[i], source.events(i), opts, stats);
   } finally {
     await source.close();
+    restore?.();
   }
   return stats;
 }

@@ -48,8 +48,12 @@ export interface DigestPayload {
   preview?: boolean;
 }
 
+export interface PartsSource {
+  get(ids: number[]): Promise<Map<number, RenderedPart>>;
+}
+
 /** Sections are shared by thousands of rows: keep the recently used ones in memory. */
-export class PartsCache {
+export class PartsCache implements PartsSource {
   private readonly map = new Map<number, RenderedPart>();
   constructor(private readonly db: Db, private readonly max = 2000) {}
 
@@ -64,7 +68,7 @@ export class PartsCache {
   }
 }
 
-export async function composeDigest(config: Config, row: OutboxRow, subscriber: Subscriber | null, parts: PartsCache): Promise<OutgoingMail> {
+export async function composeDigest(config: Config, row: OutboxRow, subscriber: Subscriber | null, parts: PartsSource): Promise<OutgoingMail> {
   const payload = JSON.parse(row.payload ?? '{}') as DigestPayload;
   const ids = [...(payload.trending ? [payload.trending] : []), ...payload.topics];
   const loaded = await parts.get(ids);

@@ -65,6 +65,11 @@ function rowToRun(r: { period: string; frequency: string; started_at: string; re
   };
 }
 
+export async function findRun(db: Db, period: string): Promise<DigestRun | null> {
+  const r = await mailKysely(db.kysely).selectFrom('digest_runs').selectAll().where('period', '=', period).executeTakeFirst();
+  return r ? rowToRun(r) : null;
+}
+
 /** The period's run: the stored one if it exists (first writer wins), else a new one. */
 export async function ensureRun(db: Db, frequency: Frequency, now: Date, settings: MailSettings, opts: { sinceDay?: string } = {}): Promise<DigestRun> {
   const k = mailKysely(db.kysely);
@@ -232,4 +237,14 @@ async function queueWebhooks(db: Db, config: Config, run: DigestRun, section: (t
   }
   if (opts.dryRun) return rows.length;
   return enqueue(db, rows, opts.now);
+}
+
+/**
+ * Starts (or resumes) a period: the run is created once, then rendered unless a previous attempt
+ * finished rendering. Rendering twice is harmless (keys), so a crash mid-render just renders again.
+ */
+export async function preparePeriod(db: Db, config: Config, settings: MailSettings, frequency: Frequency, now: Date, opts: { sinceDay?: string } = {}): Promise<{ run: DigestRun; rendered: RenderResult | null }> {
+  const run = await ensureRun(db, frequency, now, settings, opts);
+  if (run.renderedAt) return { run, rendered: null };
+  return { run, rendered: await renderRun(db, config, settings, run, { now }) };
 }

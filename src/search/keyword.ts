@@ -61,8 +61,15 @@ export function metadataFilter(p: ParsedQuery): SqlFilter {
 }
 
 /** Filters including the FTS-only ones (authors, excludes) as `d.doc_id IN (...)` subqueries. */
-export function fullFilter(p: ParsedQuery): SqlFilter {
+export function fullFilter(p: ParsedQuery, withPhrases = false): SqlFilter {
   const f = metadataFilter(p);
+  if (withPhrases) {
+    for (const ph of p.phrases) {
+      const m = toFtsMatch({ ...p, terms: [], phrases: [ph], authors: [], excludes: [] });
+      f.where.push('d.doc_id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)');
+      f.params.push(m);
+    }
+  }
   if (p.authors.length) {
     const m = toFtsMatch({ ...p, terms: [], phrases: [], excludes: [] });
     f.where.push('d.doc_id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)');
@@ -100,8 +107,8 @@ export function keywordSearch(sq: SQLite.Database, p: ParsedQuery, limit: number
 }
 
 /** Of the given keys, those that pass every filter (for vector candidates). */
-export function filterKeys(sq: SQLite.Database, p: ParsedQuery, keys: number[]): Set<number> {
-  const f = fullFilter(p);
+export function filterKeys(sq: SQLite.Database, p: ParsedQuery, keys: number[], withPhrases = false): Set<number> {
+  const f = fullFilter(p, withPhrases);
   const out = new Set<number>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);

@@ -58,36 +58,29 @@ function sentences(text: string): string[][] {
 }
 
 /** Returns keys in the new order with their new scores (higher is better). */
-export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[], weights = RERANK_WEIGHTS): { key: number; score: number }[] {
-  if (docs.length < 2) return docs.map((d) => ({ key: d.key, score: d.score }));
+export interface RerankOptions {
+  weights?: typeof RERANK_WEIGHTS;
+  /** Cosine similarity of each candidate to the query (hybrid), added with `vectorWeight`. */
+  sims?: Map<number, number>;
+  vectorWeight?: number;
+}
+
+export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[], opts: RerankOptions = {}): { key: number; score: number }[] {
+  const weights = opts.weights ?? RERANK_WEIGHTS;
+  const vw = opts.sims ? (opts.vectorWeight ?? 0) : 0;
+  if (docs.length < 2 && !vw) return docs.map((d) => ({ key: d.key, score: d.score }));
   const allStems = words(queryText).map(porterStem);
   const qStems = words(queryText).filter((w) => !isStopword(w)).map(porterStem);
   const qSet = [...new Set(qStems)];
-  if (!qSet.length) return docs.map((d) => ({ key: d.key, score: d.score }));
+  if (!qSet.length) return docs.map((d) => ({ key: d.key, score: d.score + (vw ? vw * (opts.sims!.get(d.key) ?? 0) : 0) })).sort((a, b) => b.score - a.score);
   const prepared = docs.map(prepare);
   const stats = collectionStats(sq);
   const N = Math.max(stats.docs, docs.length);
   const [avgT, , avgA] = stats.avgLen;
 
-  // Feedback model from the top candidates, weighted by their first-stage score.
-  const top = docs.slice(0, FEEDBACK_DOCS);
-  const maxScore = Math.max(...docs.map((d) => d.score)) || 1;
-  const fbWeights = top.map((d) => Math.exp(d.score - maxScore));
-  const fbSum = fbWeights.reduce((a, b) => a + b, 0) || 1;
-  const fbRaw = new Map<string, number>();
-  top.forEach((_, i) => {
-    const p = prepared[i];
-    for (const [t, e] of p.tf) {
-      if (isStopword(t) || /^\d+$/.test(t)) continue;
-      fbRaw.set(t, (fbRaw.get(t) ?? 0) + ((fbWeights[i] / fbSum) * (e[0] + e[1])) / Math.max(1, p.len));
-    }
-  });
-  const df = docFreqs(sq, [...qSet, ...fbRaw.keys()]);
-  const idfOf = (t: string) => idf(N, df.get(t) ?? 0);
-  const expansion = [...fbRaw].map(([t, v]) => [t, v * idfOf(t)] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS);
-  const expSum = expansion.reduce((a, e) => a + e[1], 0) || 1;
-  const expQuery = new Map(expansion.map(([t, v]) => [t, v / expSum]));
-
+  const dfQ = docFreqs(sq, qSet);
+  const dfAll = new Map(dfQ);
+  const idfOf = (t: string) => idf(N, dfAll.get(t) ?? 0);
   const bm25f = (q: Map<string, number>, p: Prepared) => {
     let s = 0;
     for (const [t, qw] of q) {
@@ -98,6 +91,27 @@ export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[]
     }
     return s;
   };
+  const qCounts = new Map<string, number>();
+  for (const t of qStems) qCounts.set(t, (qCounts.get(t) ?? 0) + 1);
+  const bm = prepared.map((p) => bm25f(qCounts, p));
+  const maxScore = Math.max(...bm) || 1;
+
+  // Feedback model (RM3-like) from the best candidates by that score.
+  const top = bm.map((s, i) => [i, s]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_DOCS);
+  const fbWeights = top.map(([, s]) => Math.exp(s - maxScore));
+  const fbSum = fbWeights.reduce((a, b) => a + b, 0) || 1;
+  const fbRaw = new Map<string, number>();
+  top.forEach(([i], r) => {
+    const p = prepared[i];
+    for (const [t, e] of p.tf) {
+      if (isStopword(t) || /^\d+$/.test(t)) continue;
+      fbRaw.set(t, (fbRaw.get(t) ?? 0) + ((fbWeights[r] / fbSum) * (e[0] + e[1])) / Math.max(1, p.len));
+    }
+  });
+  for (const [t, n] of docFreqs(sq, [...fbRaw.keys()].filter((t) => !dfAll.has(t)))) dfAll.set(t, n);
+  const expansion = [...fbRaw].map(([t, v]) => [t, v * idfOf(t)] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS);
+  const expSum = expansion.reduce((a, e) => a + e[1], 0) || 1;
+  const expQuery = new Map(expansion.map(([t, v]) => [t, v / expSum]));
 
   const idfMass = qSet.reduce((s, t) => s + idfOf(t), 0) || 1;
   const bigrams = new Set<string>();
@@ -127,7 +141,7 @@ export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[]
       for (const b of bigrams) if (seen.has(b)) bigram++;
       bigram /= bigrams.size;
     }
-    return { bm25: d.score / maxScore, rm3: bm25f(expQuery, p), sentence: sentence / idfMass, title: title / idfMass, bigram, coverage: coverage / idfMass };
+    return { bm25: bm[i] / maxScore, rm3: bm25f(expQuery, p), sentence: sentence / idfMass, title: title / idfMass, bigram, coverage: coverage / idfMass };
   });
   const rmMax = Math.max(...rows.map((r) => r.rm3)) || 1;
   return rows
@@ -139,7 +153,8 @@ export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[]
         weights.sentence * r.sentence +
         weights.title * r.title +
         weights.bigram * r.bigram +
-        weights.coverage * r.coverage,
+        weights.coverage * r.coverage +
+        (vw ? vw * (opts.sims!.get(docs[i].key) ?? 0) : 0),
     }))
     .sort((a, b) => b.score - a.score);
 }

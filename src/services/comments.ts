@@ -5,7 +5,7 @@ import { renderCommentMarkdown } from '../domain/markdown.ts';
 import { wilsonLowerBound } from '../domain/wilson.ts';
 import { AppError } from './errors.ts';
 import { assertCanWrite } from './auth.ts';
-import { hitRateLimit, type LimitedAction } from './rate-limit.ts';
+import { hitRateLimit } from './rate-limit.ts';
 import { recomputeTrending } from './trending.ts';
 import { findUserByUsername, setBanned } from '../storage/users-repo.ts';
 import {
@@ -254,7 +254,7 @@ export async function voteOnComment(db: Db, viewer: User | null, id: number, val
   const c = await liveComment(db, id);
   if (c.hidden_at) throw AppError.notFound(`No comment ${id}`);
   if (Number(c.user_id) === user.id) throw new AppError('forbidden', 'You cannot vote on your own comment');
-  await hitRateLimit(db, 'vote' satisfies LimitedAction, `user:${user.id}`, now, limits);
+  await hitRateLimit(db, 'vote', `user:${user.id}`, now, limits);
   const counts = await db.kysely.transaction().execute(async (trx) => {
     await setCommentVote(trx, { userId: user.id, commentId: id, value, now: now.toISOString() });
     return recountCommentVotes(trx, id, wilsonLowerBound);

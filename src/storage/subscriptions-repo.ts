@@ -81,7 +81,7 @@ export async function updatePreferences(db: Db, id: number, prefs: { frequency?:
   if (prefs.status) {
     set.status = prefs.status;
     if (prefs.status === 'unsubscribed') set.unsubscribed_at = now;
-    if (prefs.status === 'confirmed') set.unsubscribed_at = null;
+    if (prefs.status === 'confirmed') Object.assign(set, { unsubscribed_at: null, bounced_at: null, bounce_count: 0 });
   }
   await mailKysely(db.kysely).updateTable('subscribers').set(set).where('id', '=', id).execute();
 }

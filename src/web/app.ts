@@ -8,6 +8,7 @@ import { accountRoutes } from './pages/account-routes.tsx';
 import { viewerMiddleware } from './pages/account-context.ts';
 import { communityRoutes } from './pages/community-routes.tsx';
 import { commentRoutes } from './pages/comment-routes.tsx';
+import { mailRoutes } from './pages/mail-routes.tsx';
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', communityRoutes(deps));
   app.route('/', commentRoutes(deps));
   app.route('/', apiRoutes(deps));
+  app.route('/', mailRoutes(deps));
   app.route('/', pageRoutes(deps));
   return app;
 }

@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../../storage/db.ts';
 import { countPapers } from '../../storage/papers-repo.ts';
 import { importPaths } from '../../ingest/pipeline.ts';
 import { createApp } from '../../web/app.ts';
+import { startTrendingJob, trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
@@ -39,6 +40,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const db = await openDatabase(config.databaseUrl);
   if (config.loadSample) await loadSampleIfEmpty(db, log);
   const app = createApp({ db, config, now: () => new Date() });
+  // Score what was imported while the server was down, then keep scores decayed every 15 min.
+  await trendingTick(db, new Date());
+  const trendingJob = startTrendingJob({ db, onError: (err) => log.error({ err }, 'trending re-decay failed') });
 
   return new Promise<number>((resolve) => {
     let server: ServerType;
@@ -52,6 +56,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down: finishing in-flight requests');
+      trendingJob.stop();
       // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are
       // closed so they do not hold shutdown open.
       server.close(async () => {

@@ -77,7 +77,10 @@ export class LsaProvider implements TrainableProvider {
 
   needsTraining(corpusSize: number): boolean {
     if (corpusSize < MIN_CORPUS) return false;
-    return !this.m || corpusSize >= 2 * this.m.corpusSize;
+    if (!this.m) return true;
+    // Small corpora retrain cheaply and change fast; large ones retrain when they double.
+    const factor = this.m.corpusSize < 20_000 ? 1.1 : 2;
+    return corpusSize >= factor * this.m.corpusSize;
   }
 
   async train(docs: () => Iterable<string>, corpusSize: number, onProgress?: (msg: string) => void): Promise<void> {

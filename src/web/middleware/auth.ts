@@ -103,7 +103,7 @@ export interface AuthOptions {
 /**
  * Resolves the user from a Bearer token or the session cookie, then enforces CSRF on unsafe
  * methods. Requests authenticated by a Bearer token are exempt (no ambient credentials); so are
- * anonymous JSON requests, which browsers cannot forge cross-site without a CORS preflight.
+ * anonymous API requests.
  */
 export function authMiddleware(deps: AppDeps, opts: AuthOptions = {}): MiddlewareHandler {
   return async (c, next) => {
@@ -127,9 +127,11 @@ export function authMiddleware(deps: AppDeps, opts: AuthOptions = {}): Middlewar
     c.set(STATE as never, st as never);
 
     if (UNSAFE.has(c.req.method) && st.via !== 'token' && !opts.csrfExempt?.(c.req.path)) {
-      const type = c.req.header('content-type') ?? '';
-      const anonymousJson = !st.user && type.startsWith('application/json');
-      if (!anonymousJson) await checkCsrf(c, deps, st);
+      // Without a signed-in user there are no ambient credentials to abuse, so anonymous API
+      // calls skip the check (and get a clean 401 where login is required). Anonymous *forms*
+      // (login, signup) are still checked, against login CSRF.
+      const anonymousApi = !st.user && (c.req.path.startsWith('/api/') || (c.req.header('content-type') ?? '').startsWith('application/json'));
+      if (!anonymousApi) await checkCsrf(c, deps, st);
     }
     await next();
   };

@@ -60,6 +60,7 @@ export function Layout({ config, meta, query, viewer, children }: LayoutProps) {
           {(meta.alternates ?? []).map((a) => (
             <link rel="alternate" type={a.type} href={a.href} title={a.title} />
           ))}
+          {meta.alternates?.some((a) => a.type === 'application/atom+xml') ? null : <link rel="alternate" type="application/atom+xml" href="/papers/feed.xml" title={`${config.siteName}: daily papers`} />}
           {meta.extraHead ?? null}
           <link rel="icon" href={FAVICON} />
           {/* The stylesheet is a constant of this module, never user data. */}

@@ -1,0 +1,78 @@
+import type { Db } from '../storage/db.ts';
+import { migrateToLatest } from '../storage/migrations.ts';
+import '../storage/search-migrations.ts';
+import { createProvider, providerFromEnv } from './embeddings/index.ts';
+import type { EmbeddingProvider } from './embeddings/provider.ts';
+import { flushVectors, openVectorState, syncVectors, vectorPaths, type SyncOptions, type VectorState } from './vectors.ts';
+
+/**
+ * Per-database search state: the embedding provider and the open vector index. Kept in a
+ * WeakMap so that closing and dropping a Db drops its index too.
+ */
+export interface SearchContext {
+  provider: EmbeddingProvider | null;
+  vectors: VectorState | null;
+  /** Serialises index writes (imports and rebuilds may overlap with each other). */
+  chain: Promise<unknown>;
+}
+
+const contexts = new WeakMap<Db, SearchContext>();
+const schemaReady = new WeakSet<Db>();
+
+export async function ensureSearchSchema(db: Db): Promise<void> {
+  if (schemaReady.has(db)) return;
+  if (!db.sqlite) throw new Error('search needs the SQLite storage');
+  const has = db.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'papers_fts'").get();
+  if (!has) await migrateToLatest(db.kysely);
+  schemaReady.add(db);
+}
+
+export interface ConfigureOptions {
+  /** A provider instance, a spec string (`builtin`, `none`, `onnx:<dir>`, `openai:<url>#<model>`), or null for none. */
+  provider?: EmbeddingProvider | string | null;
+}
+
+/** Chooses the embedding provider for this database (default: `SEARCH_PROVIDER` env, else built-in). */
+export async function configureSearch(db: Db, opts: ConfigureOptions = {}): Promise<SearchContext> {
+  await ensureSearchSchema(db);
+  let provider: EmbeddingProvider | null;
+  if (opts.provider === undefined) provider = await providerFromEnv(process.env, vectorPaths(db).model);
+  else if (typeof opts.provider === 'string') provider = await createProvider(opts.provider, { modelPath: vectorPaths(db).model, env: process.env });
+  else provider = opts.provider;
+  const ctx: SearchContext = { provider, vectors: provider ? openVectorState(db, provider) : null, chain: Promise.resolve() };
+  contexts.set(db, ctx);
+  return ctx;
+}
+
+export async function searchContext(db: Db): Promise<SearchContext> {
+  const hit = contexts.get(db);
+  if (hit) return hit;
+  return configureSearch(db);
+}
+
+function serial<T>(ctx: SearchContext, fn: () => Promise<T>): Promise<T> {
+  const run = ctx.chain.then(fn, fn);
+  ctx.chain = run.catch(() => {});
+  return run;
+}
+
+/** Embeds whatever is pending. Safe to call often: it is a no-op when nothing changed. */
+export async function syncSearchIndex(db: Db, opts: SyncOptions = {}): Promise<number> {
+  const ctx = await searchContext(db);
+  if (!ctx.vectors) return 0;
+  return serial(ctx, () => syncVectors(db, ctx.vectors!, opts));
+}
+
+/** For `importPaths`/`importItems`: `{ onChanged: searchIndexHook(db) }` keeps vectors current. */
+export function searchIndexHook(db: Db): (ids: string[]) => Promise<void> {
+  return async (ids) => {
+    await syncSearchIndex(db, { changed: ids });
+  };
+}
+
+/** Saves vectors that were added since the last save (call at the end of an import and on shutdown). */
+export async function flushSearchIndex(db: Db): Promise<void> {
+  const ctx = contexts.get(db);
+  if (!ctx?.vectors) return;
+  await serial(ctx, async () => flushVectors(db, ctx.vectors!));
+}
