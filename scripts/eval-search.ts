@@ -62,7 +62,7 @@ async function main(): Promise<number> {
       const run = new Map<string, string[]>();
       const t = performance.now();
       for (const q of beir.queries) {
-        const r = await searchPapers(db, { q: q.text, mode, limit: 100, facets: false });
+        const r = await searchPapers(db, { q: q.text, mode, limit: 100, facets: false, snippets: false });
         if (r.parsed.mode !== mode) throw new Error(`mode ${mode} unavailable (no vector index): pick a provider`);
         run.set(q._id, r.hits.map((h) => h.paperId.slice(BEIR_PREFIX.length)));
       }

@@ -145,8 +145,12 @@ test('week and month pages list the right papers; the month lists its days with 
   assert.match(month.body, /4 papers/);
   assert.deepEqual(new Set(cardIds(month.body)), new Set(['2503.00021', '2503.00022', '2503.00023', '2503.00024']));
   assert.match(month.body, /<nav aria-label="Days in March 2025">/);
-  assert.match(month.body, /<a href="\/papers\?date=2025-03-09" aria-label="Mar 9, 2025: 1 paper">Mar 9<span class="n">1<\/span><\/a>/);
-  assert.match(month.body, /<a href="\/papers\?date=2025-03-12" aria-label="Mar 12, 2025: 2 papers">Mar 12<span class="n">2<\/span><\/a>/);
+  // The day links' names read "Mar 9, 2025: 1 paper", the visible text plus hidden words.
+  assert.match(month.body, /<a href="\/papers\?date=2025-03-09">Mar 9<span class="visually-hidden">, 2025:<\/span><span class="n">1<\/span><span class="visually-hidden"> paper<\/span><\/a>/);
+  assert.match(month.body, /<a href="\/papers\?date=2025-03-12">Mar 12<span class="visually-hidden">, 2025:<\/span><span class="n">2<\/span><span class="visually-hidden"> papers<\/span><\/a>/);
+  // Papers per day over the 90 days to the month's end, as a picture.
+  assert.match(month.body, /<svg [^>]*class="chart chart-days" role="img" aria-labelledby="papers-per-day-title"/);
+  assert.match(month.body, /<title id="papers-per-day-title">Papers per day, Jan 1, 2025 to Mar 31, 2025: 4 papers on 3 days/);
   assert.match(month.body, /<a href="\/papers\/month\/2025-04" rel="next"/);
   assert.doesNotMatch(month.body, /rel="prev"/);
   // Cards in a month say which day they were featured on.

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'start the web server', load: async () => (await import('./commands/serve.ts')).run },
   import: { summary: 'import papers from files (JSONL, JSON, XML; plain or .gz)', load: async () => (await import('./commands/import.ts')).run },
   fetch: { summary: 'harvest papers from arXiv (OAI-PMH or the Atom API)', load: async () => (await import('./commands/fetch.ts')).run },
+  index: { summary: 'search index: index rebuild | sync | status', load: async () => (await import('./commands/index.ts')).run },
   db: { summary: 'database maintenance: db migrate | db stats', load: async () => (await import('./commands/db.ts')).run },
   user: { summary: 'accounts: user create | set-role | ban | unban', load: async () => (await import('./commands/user.ts')).run },
   digest: { summary: 'email digests: digest send --frequency daily|weekly | status | webhook', load: async () => (await import('./commands/digest.ts')).run },

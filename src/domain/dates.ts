@@ -96,11 +96,15 @@ export function addMonths(month: string, n: number): string {
 }
 
 /** "Mar 12" for the current year's pages, "Mar 12, 2025" when the year matters. */
+// Built once: toLocaleDateString builds a formatter per call, which dominated feed rendering (hundreds of dates a page).
+const DAY_FORMAT = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' });
+const DAY_FORMAT_NO_YEAR = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+const MONTH_FORMAT = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+
 export function formatDay(day: string, withYear = true): string {
-  const d = dayToDate(day);
-  return d.toLocaleDateString('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', ...(withYear ? { year: 'numeric' } : {}) });
+  return (withYear ? DAY_FORMAT : DAY_FORMAT_NO_YEAR).format(dayToDate(day));
 }
 
 export function formatMonth(month: string): string {
-  return dayToDate(`${month}-01`).toLocaleDateString('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' });
+  return MONTH_FORMAT.format(dayToDate(`${month}-01`));
 }

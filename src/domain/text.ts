@@ -236,8 +236,9 @@ export function extractLinks(abstract: string | null | undefined, comment: strin
   // `github.com/` or `http` in any ASCII case, which a lower-cased copy finds many times faster;
   // a match cannot start more than a few characters before that word. Undoing escapes never makes
   // or breaks a `/` or either word, so texts without them skip that step too.
+  // (Checked before joining the two: searching the joined text would first copy it.)
+  if (!abstract?.includes('/') && !comment?.includes('/')) return { githubRepo: null, projectPage: null };
   const raw = `${abstract ?? ''}\n${comment ?? ''}`;
-  if (!raw.includes('/')) return { githubRepo: null, projectPage: null };
   const rawLower = raw.toLowerCase();
   if (!rawLower.includes('github.com/') && !rawLower.includes('http')) return { githubRepo: null, projectPage: null };
   const text = cleanUrl(raw);

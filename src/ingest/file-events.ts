@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ParseItem } from '../domain/paper.ts';
 import { detectFormat, parse, type FormatName } from './parsers/index.ts';
-import { openLines, peekLines, ReadError } from './lines.ts';
+import { batchesOf, openLines, peekLineBatches, ReadError } from './lines.ts';
 
 /**
  * What reading one input file produces, in order. The same stream comes from parsing in-process
@@ -18,7 +18,10 @@ export type FileEvent =
   /** Reading finished; `size` is the file's size when opened. Last event. */
   | { type: 'end'; size: number };
 
-/** Items per event: big enough to amortise a message, small enough to keep memory flat. */
+/**
+ * Items per event when a parser yields them one by one: big enough to amortise a message, small
+ * enough to keep memory flat. (JSON Lines come a chunk of text at a time, about 600 records.)
+ */
 export const ITEMS_PER_EVENT = 512;
 
 export async function* readFileEvents(file: string, format: FormatName | 'auto' | undefined, itemsPerEvent = ITEMS_PER_EVENT): AsyncGenerator<FileEvent> {
@@ -26,7 +29,7 @@ export async function* readFileEvents(file: string, format: FormatName | 'auto' 
   let lines: AsyncIterable<string>;
   let detected: FormatName | null;
   try {
-    const peeked = await peekLines(source.lines);
+    const peeked = await peekLineBatches(source.batches);
     lines = peeked.lines;
     detected = format && format !== 'auto' ? format : detectFormat(peeked.head, path.basename(file));
   } catch (err) {
@@ -38,13 +41,22 @@ export async function* readFileEvents(file: string, format: FormatName | 'auto' 
     yield { type: 'skip', line: 1, reason: 'unknown format (use --format to say which)' };
     return;
   }
+  const parsed = parse(detected, lines, { fileName: path.basename(file) });
+  // JSON Lines parsers hand out a batch of items per chunk of text; the others go item by item.
+  const itemBatches = batchesOf(parsed);
   let items: ParseItem[] = [];
   try {
-    for await (const item of parse(detected, lines, { fileName: path.basename(file) })) {
-      items.push(item);
-      if (items.length >= itemsPerEvent) {
-        yield { type: 'items', items, bytesRead: source.bytesRead() };
-        items = [];
+    if (itemBatches) {
+      for await (const batch of itemBatches) {
+        if (batch.length > 0) yield { type: 'items', items: batch, bytesRead: source.bytesRead() };
+      }
+    } else {
+      for await (const item of parsed) {
+        items.push(item);
+        if (items.length >= itemsPerEvent) {
+          yield { type: 'items', items, bytesRead: source.bytesRead() };
+          items = [];
+        }
       }
     }
   } catch (err) {

@@ -114,12 +114,8 @@ export async function openLines(file: string): Promise<LineSource> {
     }
   }
   const batches = iterateBatches();
-  async function* iterateLines(): AsyncGenerator<string> {
-    for await (const batch of batches) {
-      for (const line of batch) yield line;
-    }
-  }
-  return { lines: iterateLines(), batches, bytesRead: () => read, size: stat.size };
+  const lines = batched(batches);
+  return { lines, batches, bytesRead: () => read, size: stat.size };
 }
 
 /** Reads lines until `maxChars` for format sniffing, then replays them ahead of the rest. */
@@ -153,4 +149,72 @@ export async function peekLines(lines: AsyncIterable<string>, maxChars = 16_384)
     }
   }
   return { head: buffered.join('\n'), lines: replay() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batched iteration. Every async step costs a promise and a trip through the microtask queue; per
+// line and per record that adds up across the stages of an import. A stream can therefore also
+// offer its items an array at a time, under a symbol, while still iterating item by item for
+// every consumer that does not know about it.
+
+export const BATCHES = Symbol('dailypapers.batches');
+
+export interface Batched<T> extends AsyncIterable<T> {
+  [BATCHES](): AsyncIterable<T[]>;
+}
+
+/** An item-by-item iterable over `batches` that also hands the batches themselves out. */
+export function batched<T>(batches: AsyncIterable<T[]>): Batched<T> {
+  return {
+    [BATCHES]: () => batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches) {
+        for (const item of batch) yield item;
+      }
+    },
+  };
+}
+
+/** The batches behind `items`, when it offers them. */
+export function batchesOf<T>(items: AsyncIterable<T>): AsyncIterable<T[]> | null {
+  const b = (items as Partial<Batched<T>>)[BATCHES];
+  return typeof b === 'function' ? b.call(items) : null;
+}
+
+/** `peekLines` over batches of lines: the same head, and all the lines again, still batched. */
+export async function peekLineBatches(batches: AsyncIterable<string[]>, maxChars = 16_384): Promise<{ head: string; lines: Batched<string> }> {
+  const it = batches[Symbol.asyncIterator]();
+  const pulled: string[][] = [];
+  const head: string[] = [];
+  let chars = 0;
+  let done = false;
+  let pendingError: unknown = null;
+  try {
+    while (chars < maxChars) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      pulled.push(r.value);
+      for (const line of r.value) {
+        if (chars >= maxChars) break;
+        head.push(line);
+        chars += line.length + 1;
+      }
+    }
+  } catch (err) {
+    pendingError = err;
+  }
+  async function* replay(): AsyncGenerator<string[]> {
+    yield* pulled;
+    if (pendingError) throw pendingError;
+    if (done) return;
+    while (true) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { head: head.join('\n'), lines: batched(replay()) };
 }

@@ -102,8 +102,6 @@ export async function startWorkerSource(files: string[], format: FormatName | 'a
   } catch {
     return null;
   }
-  // Not a reason to keep the process alive: the import terminates it, even when it fails.
-  worker.unref();
   const source = new WorkerSource(worker);
   if (await source.ready()) return source;
   await source.close().catch(() => {});

@@ -7,7 +7,8 @@ import { bulkImportSettings } from '../storage/sqlite-bulk.ts';
 import type { FormatName } from './parsers/index.ts';
 import { ReadError } from './lines.ts';
 import { readFileEvents, type FileEvent } from './file-events.ts';
-import { inProcessSource, startWorkerSource, WORKER_MIN_BYTES } from './parse-source.ts';
+import { inProcessSource, startWorkerSource, WORKER_MIN_BYTES, type ParseSource } from './parse-source.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 
 /** When imported papers are put on the daily feed. */
 export type FeatureMode =
@@ -212,13 +213,21 @@ export async function importPaths(db: Db, inputs: string[], opts: ImportOptions)
   }
   for (const f of files) stats.bytesTotal += fs.statSync(f).size;
   if (files.length === 0) return stats;
-  const wantWorker = opts.parseWorker === true || (opts.parseWorker !== false && stats.bytesTotal >= WORKER_MIN_BYTES);
-  const source = (wantWorker && (await startWorkerSource(files, opts.format))) || inProcessSource(files, opts.format);
-  const restore = db.sqlite && !opts.dryRun ? bulkImportSettings(db.sqlite) : null;
+  const big = stats.bytesTotal >= WORKER_MIN_BYTES;
+  const wantWorker = opts.parseWorker === true || (opts.parseWorker !== false && big);
+  let source: ParseSource | null = null;
+  let checkpointer: Checkpointer | null = null;
+  let restore: (() => void) | null = null;
   try {
+    source = (wantWorker && (await startWorkerSource(files, opts.format))) || inProcessSource(files, opts.format);
+    if (db.sqlite && !opts.dryRun) {
+      restore = bulkImportSettings(db.sqlite);
+      if (big && process.env.DP_NO_CKPT !== "1") checkpointer = startCheckpointer(db);
+    }
     for (let i = 0; i < files.length; i++) await importEvents(db, files[i], source.events(i), opts, stats);
   } finally {
-    await source.close();
+    await source?.close();
+    await checkpointer?.stop();
     restore?.();
   }
   return stats;

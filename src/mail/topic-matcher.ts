@@ -1,11 +1,13 @@
 /**
  * The one place the mail module asks "which new papers match this topic?". Digests, topic feeds
- * and webhooks all go through `newPapersForTopic`, so plugging in the search engine
- * (src/search/index.ts `searchPapers`) is a change to this file alone.
+ * and webhooks all go through `newPapersForTopic`.
  *
- * Until then this is a fallback over SQL: every word and "quoted phrase" must occur, case
- * insensitively, in the title or abstract, and every `cat:` must be among the paper's categories.
- * It only scans papers added since `since` (indexed by created_at), which keeps it cheap.
+ * It asks the search engine (src/search `searchPapers`, keyword mode: the same parsing, stemming
+ * and `cat:` filters as the search box), restricted to recently published papers and sorted newest
+ * first, then keeps the papers added to the index since `since`. Where the search engine cannot
+ * answer (no SQLite handle, its index failing), a plain SQL fallback matches instead: every word
+ * and "quoted phrase" must occur, case-insensitively, in the title or abstract, and every `cat:`
+ * must be among the paper's categories.
  */
 import { sql } from 'kysely';
 import type { Db } from '../storage/db.ts';
@@ -21,14 +23,45 @@ function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Old papers imported late (a backfill) are not news: their arXiv date must be this recent. */
+const BACKFILL_DAYS = 30;
+/** Candidates asked of the search engine per topic (its maximum page). */
+const SEARCH_POOL = 200;
+let searchFailed = false;
+
 /**
  * Papers added to the index at or after `since` that match `topic`, newest first. Old papers
  * imported late (a backfill) do not count as new: their arXiv date must be within 30 days of `since`.
  */
 export async function newPapersForTopic(db: Db, topic: string, since: Date, limit: number): Promise<TopicPaper[]> {
+  if (db.sqlite && !searchFailed) {
+    try {
+      return await viaSearch(db, topic, since, limit);
+    } catch (err) {
+      // Alerts must not stop because the index has a problem; say so once and match in SQL.
+      searchFailed = true;
+      console.warn(`topic alerts: the search engine failed (${(err as Error).message}); using the SQL fallback`);
+    }
+  }
+  return viaSql(db, topic, since, limit);
+}
+
+async function viaSearch(db: Db, topic: string, since: Date, limit: number): Promise<TopicPaper[]> {
+  const { searchPapers } = await import('../search/index.ts');
+  const oldest = new Date(since.getTime() - BACKFILL_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const res = await searchPapers(db, { q: topic, filters: { after: oldest }, sort: 'newest', mode: 'keyword', limit: SEARCH_POOL, facets: false, snippets: false });
+  const sinceIso = since.toISOString();
+  return res.hits
+    .map((h) => h.paper)
+    .filter((p) => p.createdAt >= sinceIso)
+    .slice(0, limit)
+    .map((p) => ({ id: p.id, title: p.title, abstract: p.abstract, authors: p.authors, categories: p.categories, upvotes: p.upvotes, publishedAt: p.publishedAt, createdAt: p.createdAt }));
+}
+
+async function viaSql(db: Db, topic: string, since: Date, limit: number): Promise<TopicPaper[]> {
   const { phrases, categories } = parseTopic(topic);
   if (phrases.length === 0 && categories.length === 0) return [];
-  const oldest = new Date(since.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const oldest = new Date(since.getTime() - BACKFILL_DAYS * 86_400_000).toISOString().slice(0, 10);
   let q = db.kysely
     .selectFrom('papers')
     .select(['id', 'title', 'abstract', 'authors', 'categories', 'upvotes', 'published_at', 'created_at'])

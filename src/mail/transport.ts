@@ -40,7 +40,8 @@ export function classifySmtpError(err: unknown): FailureKind {
 }
 
 function toNodemailer(m: OutgoingMail) {
-  return { from: m.from, to: m.to, subject: m.subject, html: m.html, text: m.text, messageId: m.messageId, headers: m.headers };
+  // A fixed encoding spares nodemailer scanning every body to choose one; QP keeps the source readable.
+  return { from: m.from, to: m.to, subject: m.subject, html: m.html, text: m.text, messageId: m.messageId, headers: m.headers, textEncoding: 'quoted-printable' as const };
 }
 
 export function smtpTransport(url: string, opts: { concurrency: number }): MailTransport {
@@ -78,10 +79,14 @@ function redact(url: string): string {
 /** One `.eml` per message, written to a temporary name and renamed, so a crash never leaves half a file. */
 export function fileTransport(dir: string): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  fs.mkdirSync(dir, { recursive: true });
+  let made = false;
   return {
     description: `files in ${dir}`,
     async send(m) {
+      if (!made) {
+        await fs.promises.mkdir(dir, { recursive: true });
+        made = true;
+      }
       const info = await composer.sendMail(toNodemailer(m));
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.messageId.replace(/[^A-Za-z0-9.@-]+/g, '_').replace(/^_|_$/g, '')}.eml`;
       const tmp = path.join(dir, `.${name}.tmp`);

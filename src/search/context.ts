@@ -3,6 +3,7 @@ import { migrateToLatest } from '../storage/migrations.ts';
 import '../storage/search-migrations.ts';
 import { createProvider, providerFromEnv } from './embeddings/index.ts';
 import type { EmbeddingProvider } from './embeddings/provider.ts';
+import { maybeRefreshDocFreqs } from './stats.ts';
 import { flushVectors, openVectorState, syncVectors, vectorPaths, type SyncOptions, type VectorState } from './vectors.ts';
 
 /**
@@ -56,11 +57,13 @@ function serial<T>(ctx: SearchContext, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Embeds whatever is pending. Safe to call often: it is a no-op when nothing changed. */
+/** Refreshes the df snapshot if stale and embeds whatever is pending. Safe to call often: it is a no-op when nothing changed. */
 export async function syncSearchIndex(db: Db, opts: SyncOptions = {}): Promise<number> {
   const ctx = await searchContext(db);
-  if (!ctx.vectors) return 0;
-  return serial(ctx, () => syncVectors(db, ctx.vectors!, opts));
+  return serial(ctx, async () => {
+    maybeRefreshDocFreqs(db.sqlite!);
+    return ctx.vectors ? syncVectors(db, ctx.vectors, opts) : 0;
+  });
 }
 
 /** For `importPaths`/`importItems`: `{ onChanged: searchIndexHook(db) }` keeps vectors current. */

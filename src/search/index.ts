@@ -1,3 +1,4 @@
+import { stmt } from './stats.ts';
 import type { Db } from '../storage/db.ts';
 import type { Paper } from '../domain/paper.ts';
 import { ensureSearchSchema, searchContext, syncSearchIndex, type SearchContext } from './context.ts';
@@ -7,6 +8,7 @@ import { rerank } from './rerank.ts';
 import { facetCounts, facetsForWhere, loadPapers, loadSortFields, loadTexts, type Facets } from './results.ts';
 import { highlight, highlightStems, snippet } from './snippet.ts';
 import { nearest } from './vectors.ts';
+import { refreshDocFreqs } from './stats.ts';
 import { paperText } from './embeddings/provider.ts';
 import { words } from './tokenize.ts';
 
@@ -33,6 +35,8 @@ export interface SearchOptions {
   limit?: number;
   /** Skip facet counting (the HF-compatible endpoint does not show them). */
   facets?: boolean;
+  /** Skip snippets and title highlighting (evaluation, id-only callers). */
+  snippets?: boolean;
 }
 
 export interface SearchHit {
@@ -160,7 +164,7 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
       total = Math.min(total, cands.length);
     }
   }
-  return { hits: hydrate(sq, cands.slice(offset, offset + limit), p), total, facets, parsed };
+  return { hits: hydrate(sq, cands.slice(offset, offset + limit), p, opts.snippets !== false), total, facets, parsed };
 }
 
 /**
@@ -186,7 +190,7 @@ async function fillSims(ctx: SearchContext, head: Cand[], texts: Map<number, { t
   }
 }
 
-function hydrate(sq: NonNullable<Db['sqlite']>, cands: Cand[], p: ParsedQuery): SearchHit[] {
+function hydrate(sq: NonNullable<Db['sqlite']>, cands: Cand[], p: ParsedQuery, snippets = true): SearchHit[] {
   const papers = loadPapers(sq, cands.map((c) => c.key));
   const stems = highlightStems([...keywordTerms(p), ...p.phrases.flat()]);
   const out: SearchHit[] = [];
@@ -197,8 +201,8 @@ function hydrate(sq: NonNullable<Db['sqlite']>, cands: Cand[], p: ParsedQuery): 
       paperId: paper.id,
       score: c.score,
       scores: { ...(c.keyword !== undefined ? { keyword: c.keyword } : {}), ...(c.vector !== undefined ? { vector: c.vector } : {}) },
-      snippet: snippet(paper.abstract, stems),
-      titleHtml: highlight(paper.title, stems),
+      snippet: snippets ? snippet(paper.abstract, stems) : '',
+      titleHtml: snippets ? highlight(paper.title, stems) : '',
       paper,
     });
   }
@@ -210,7 +214,7 @@ export async function similarPapers(db: Db, paperId: string, k = 10): Promise<{ 
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const ctx = await searchContext(db);
-  const row = sq.prepare('SELECT d.doc_id AS k, p.title AS t, p.abstract AS a FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.paper_id = ?').get(paperId) as { k: number; t: string; a: string } | undefined;
+  const row = stmt(sq, 'SELECT d.doc_id AS k, p.title AS t, p.abstract AS a FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.paper_id = ?').get(paperId) as { k: number; t: string; a: string } | undefined;
   if (!row) return [];
   let found: [number, number][] = [];
   if (hasVectors(ctx) && ctx.provider) {
@@ -240,7 +244,7 @@ export async function rebuildIndex(db: Db, opts: { onProgress?: (p: RebuildProgr
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const progress = opts.onProgress ?? (() => {});
-  const papers = (sq.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
+  const papers = (stmt(sq, 'SELECT count(*) AS n FROM papers').get() as { n: number }).n;
   if (opts.keyword !== false) {
     progress({ phase: 'keyword', done: 0, total: papers });
     sq.transaction(() => {
@@ -250,6 +254,7 @@ export async function rebuildIndex(db: Db, opts: { onProgress?: (p: RebuildProgr
         INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT d.doc_id, p.title, p.authors, p.abstract FROM search_docs d JOIN papers p ON p.id = d.paper_id;
         INSERT INTO papers_fts(papers_fts) VALUES ('optimize');`);
     })();
+    refreshDocFreqs(sq);
     progress({ phase: 'keyword', done: papers, total: papers });
   }
   let embedded = 0;

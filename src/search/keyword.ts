@@ -1,3 +1,4 @@
+import { stmt } from './stats.ts';
 import type SQLite from 'better-sqlite3';
 import { toExcludeMatch, toFtsMatch, type ParsedQuery } from './query.ts';
 
@@ -98,10 +99,10 @@ export function keywordSearch(sq: SQLite.Database, p: ParsedQuery, limit: number
   const f = metadataFilter(p);
   const from = `FROM papers_fts JOIN search_docs d ON d.doc_id = papers_fts.rowid` + (f.where.length ? ` JOIN papers p ON p.id = d.paper_id` : '');
   const where = `WHERE papers_fts MATCH ?${andWhere(f.where)}`;
-  const rows = sq.prepare(`SELECT d.doc_id AS docId, d.paper_id AS paperId, -${BM25} AS score ${from} ${where} ORDER BY ${BM25} LIMIT ?`).all(match, ...f.params, limit) as KeywordHit[];
+  const rows = stmt(sq, `SELECT d.doc_id AS docId, d.paper_id AS paperId, -${BM25} AS score ${from} ${where} ORDER BY ${BM25} LIMIT ?`).all(match, ...f.params, limit) as KeywordHit[];
   let total = rows.length;
   if (withTotal && rows.length >= limit) {
-    total = (sq.prepare(`SELECT count(*) AS n ${from} ${where}`).get(match, ...f.params) as { n: number }).n;
+    total = (stmt(sq, `SELECT count(*) AS n ${from} ${where}`).get(match, ...f.params) as { n: number }).n;
   }
   return { hits: rows, total };
 }
@@ -112,8 +113,7 @@ export function filterKeys(sq: SQLite.Database, p: ParsedQuery, keys: number[], 
   const out = new Set<number>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = sq
-      .prepare(`SELECT d.doc_id AS k FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${chunk.map(() => '?').join(',')})${andWhere(f.where)}`)
+    const rows = stmt(sq, `SELECT d.doc_id AS k FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${chunk.map(() => '?').join(',')})${andWhere(f.where)}`)
       .all(...chunk, ...f.params) as { k: number }[];
     for (const r of rows) out.add(r.k);
   }
@@ -125,7 +125,7 @@ export function filteredListing(sq: SQLite.Database, p: ParsedQuery, sort: 'newe
   const f = fullFilter(p);
   const base = `FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE 1${andWhere(f.where)}`;
   const order = sort === 'upvotes' ? 'p.upvotes DESC, p.published_at DESC, p.id DESC' : 'p.published_at DESC, p.id DESC';
-  const rows = sq.prepare(`SELECT d.doc_id AS docId, d.paper_id AS paperId, 0 AS score ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...f.params, limit, offset) as KeywordHit[];
-  const total = (sq.prepare(`SELECT count(*) AS n ${base}`).get(...f.params) as { n: number }).n;
+  const rows = stmt(sq, `SELECT d.doc_id AS docId, d.paper_id AS paperId, 0 AS score ${base} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...f.params, limit, offset) as KeywordHit[];
+  const total = (stmt(sq, `SELECT count(*) AS n ${base}`).get(...f.params) as { n: number }).n;
   return { hits: rows, total };
 }

@@ -62,9 +62,9 @@ const STEP4 = ['al', 'ance', 'ence', 'er', 'ic', 'able', 'ible', 'ant', 'ement',
 const cache = new Map<string, string>();
 
 export function porterStem(word: string): string {
-  if (word.length <= 2 || !/^[a-z]+$/.test(word)) return word;
   const hit = cache.get(word);
   if (hit !== undefined) return hit;
+  if (word.length <= 2 || !/^[a-z]+$/.test(word)) return word;
   let w = word;
   // Step 1a
   if (w.endsWith('sses')) w = w.slice(0, -2);

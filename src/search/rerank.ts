@@ -26,6 +26,7 @@ export interface RerankDoc {
 interface Prepared {
   title: string[];
   abstract: string[];
+  sentences: string[][];
   tf: Map<string, [number, number]>;
   len: number;
 }
@@ -36,9 +37,17 @@ const TITLE_WEIGHT = 3;
 const FEEDBACK_DOCS = 10;
 const FEEDBACK_TERMS = 20;
 
+/** Tokenised candidates, reused across queries: tokenising dominates reranking otherwise. */
+const docCache = new Map<number, { title: string; abstract: string; prepared: Prepared }>();
+const DOC_CACHE_SIZE = 20_000;
+
 function prepare(d: RerankDoc): Prepared {
+  const hit = docCache.get(d.key);
+  if (hit && hit.title === d.title && hit.abstract === d.abstract) return hit.prepared;
   const title = stems(d.title);
-  const abstract = stems(d.abstract);
+  // Sentence boundaries fall on whitespace, so the sentences' tokens are the abstract's tokens.
+  const sentences = d.abstract.split(/(?<=[.!?])\s+(?=[A-Z(\d])/).map(stems);
+  const abstract = sentences.flat();
   const tf = new Map<string, [number, number]>();
   for (const w of title) {
     const e = tf.get(w) ?? [0, 0];
@@ -50,14 +59,12 @@ function prepare(d: RerankDoc): Prepared {
     e[1]++;
     tf.set(w, e);
   }
-  return { title, abstract, tf, len: title.length + abstract.length };
+  const prepared = { title, abstract, sentences, tf, len: title.length + abstract.length };
+  if (docCache.size >= DOC_CACHE_SIZE) docCache.delete(docCache.keys().next().value!);
+  docCache.set(d.key, { title: d.title, abstract: d.abstract, prepared });
+  return prepared;
 }
 
-function sentences(text: string): string[][] {
-  return text.split(/(?<=[.!?])\s+(?=[A-Z(\d])/).map(stems);
-}
-
-/** Returns keys in the new order with their new scores (higher is better). */
 export interface RerankOptions {
   weights?: typeof RERANK_WEIGHTS;
   /** Cosine similarity of each candidate to the query (hybrid), added with `vectorWeight`. */
@@ -108,38 +115,55 @@ export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[]
       fbRaw.set(t, (fbRaw.get(t) ?? 0) + ((fbWeights[r] / fbSum) * (e[0] + e[1])) / Math.max(1, p.len));
     }
   });
-  for (const [t, n] of docFreqs(sq, [...fbRaw.keys()].filter((t) => !dfAll.has(t)))) dfAll.set(t, n);
-  const expansion = [...fbRaw].map(([t, v]) => [t, v * idfOf(t)] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS);
+  // Only the likeliest feedback terms need an idf: one lookup each.
+  const fbTop = [...fbRaw].sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS * 3);
+  for (const [t, n] of docFreqs(sq, fbTop.map(([t]) => t).filter((t) => !dfAll.has(t)))) dfAll.set(t, n);
+  const expansion = fbTop.map(([t, v]) => [t, v * idfOf(t)] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS);
   const expSum = expansion.reduce((a, e) => a + e[1], 0) || 1;
   const expQuery = new Map(expansion.map(([t, v]) => [t, v / expSum]));
 
   const idfMass = qSet.reduce((s, t) => s + idfOf(t), 0) || 1;
-  const bigrams = new Set<string>();
-  for (let i = 0; i + 1 < allStems.length; i++) bigrams.add(`${allStems[i]} ${allStems[i + 1]}`);
+  // Query words as small integers, so the per-document passes allocate nothing.
+  const wordId = new Map<string, number>();
+  for (const t of allStems) if (!wordId.has(t)) wordId.set(t, wordId.size);
+  const contentIdf = new Float64Array(wordId.size); // 0 for stopwords
+  for (const t of qSet) contentIdf[wordId.get(t)!] = idfOf(t);
+  const bigrams = new Set<number>();
+  for (let i = 0; i + 1 < allStems.length; i++) bigrams.add(wordId.get(allStems[i])! * 4096 + wordId.get(allStems[i + 1])!);
+  const mark = new Int32Array(wordId.size);
+  let gen = 0;
+  /** idf mass of distinct query words in a token run. */
+  const mass = (toks: string[]) => {
+    gen++;
+    let v = 0;
+    for (const t of toks) {
+      const id = wordId.get(t);
+      if (id === undefined || mark[id] === gen) continue;
+      mark[id] = gen;
+      v += contentIdf[id];
+    }
+    return v;
+  };
 
   const rows = docs.map((d, i) => {
     const p = prepared[i];
-    let sentence = 0;
-    for (const s of [p.title, ...sentences(d.abstract)]) {
-      const set = new Set(s);
-      let v = 0;
-      for (const t of qSet) if (set.has(t)) v += idfOf(t);
-      if (v > sentence) sentence = v;
-    }
-    const titleSet = new Set(p.title);
-    let title = 0;
+    const title = mass(p.title);
+    let sentence = title;
+    for (const s of p.sentences) sentence = Math.max(sentence, mass(s));
     let coverage = 0;
-    for (const t of qSet) {
-      if (titleSet.has(t)) title += idfOf(t);
-      if (p.tf.has(t)) coverage += idfOf(t);
-    }
+    for (const t of qSet) if (p.tf.has(t)) coverage += idfOf(t);
     let bigram = 0;
     if (bigrams.size) {
-      const seen = new Set<string>();
-      const all = [...p.title, '\u0000', ...p.abstract];
-      for (let j = 0; j + 1 < all.length; j++) seen.add(`${all[j]} ${all[j + 1]}`);
-      for (const b of bigrams) if (seen.has(b)) bigram++;
-      bigram /= bigrams.size;
+      const found = new Set<number>();
+      for (const part of [p.title, p.abstract]) {
+        let prev = -1;
+        for (const t of part) {
+          const id = wordId.get(t) ?? -1;
+          if (prev >= 0 && id >= 0 && bigrams.has(prev * 4096 + id)) found.add(prev * 4096 + id);
+          prev = id;
+        }
+      }
+      bigram = found.size / bigrams.size;
     }
     return { bm25: bm[i] / maxScore, rm3: bm25f(expQuery, p), sentence: sentence / idfMass, title: title / idfMass, bigram, coverage: coverage / idfMass };
   });

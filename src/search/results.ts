@@ -1,3 +1,4 @@
+import { stmt } from './stats.ts';
 import type SQLite from 'better-sqlite3';
 import { rowToPaper, type PaperRow } from '../storage/papers-repo.ts';
 import type { Paper } from '../domain/paper.ts';
@@ -22,7 +23,7 @@ export function loadPapers(sq: SQLite.Database, keys: number[]): Map<number, Pap
   const out = new Map<number, Paper>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = sq.prepare(`SELECT d.doc_id AS doc_key, p.* FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as (PaperRow & { doc_key: number })[];
+    const rows = stmt(sq, `SELECT d.doc_id AS doc_key, p.* FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as (PaperRow & { doc_key: number })[];
     for (const r of rows) out.set(r.doc_key, rowToPaper(r));
   }
   return out;
@@ -33,7 +34,7 @@ export function loadTexts(sq: SQLite.Database, keys: number[]): Map<number, { ti
   const out = new Map<number, { title: string; abstract: string }>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = sq.prepare(`SELECT d.doc_id AS k, p.title AS title, p.abstract AS abstract FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as { k: number; title: string; abstract: string }[];
+    const rows = stmt(sq, `SELECT d.doc_id AS k, p.title AS title, p.abstract AS abstract FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as { k: number; title: string; abstract: string }[];
     for (const r of rows) out.set(r.k, { title: r.title, abstract: r.abstract });
   }
   return out;
@@ -49,7 +50,7 @@ export function loadSortFields(sq: SQLite.Database, keys: number[]): Map<number,
   const out = new Map<number, SortFields>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = sq.prepare(`SELECT d.doc_id AS k, p.published_at AS pub, p.upvotes AS up, p.categories AS cats FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as { k: number; pub: string | null; up: number; cats: string }[];
+    const rows = stmt(sq, `SELECT d.doc_id AS k, p.published_at AS pub, p.upvotes AS up, p.categories AS cats FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.doc_id IN (${inList(chunk.length)})`).all(...chunk) as { k: number; pub: string | null; up: number; cats: string }[];
     for (const r of rows) {
       let cats: string[] = [];
       try {
@@ -82,7 +83,7 @@ export function facetCounts(fields: Iterable<SortFields>, maxCategories = 20): F
 /** Facets straight from SQL, for filter-only listings over the whole collection. */
 export function facetsForWhere(sq: SQLite.Database, where: string, params: unknown[]): Facets {
   const base = `FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE 1${where ? ` AND ${where}` : ''}`;
-  const cats = sq.prepare(`SELECT j.value AS value, count(*) AS count ${base.replace('WHERE', ', json_each(p.categories) j WHERE')} GROUP BY j.value ORDER BY count DESC, value LIMIT 20`).all(...params) as FacetCount[];
-  const years = sq.prepare(`SELECT substr(p.published_at, 1, 4) AS value, count(*) AS count ${base} AND p.published_at IS NOT NULL GROUP BY value ORDER BY value DESC`).all(...params) as FacetCount[];
+  const cats = stmt(sq, `SELECT j.value AS value, count(*) AS count ${base.replace('WHERE', ', json_each(p.categories) j WHERE')} GROUP BY j.value ORDER BY count DESC, value LIMIT 20`).all(...params) as FacetCount[];
+  const years = stmt(sq, `SELECT substr(p.published_at, 1, 4) AS value, count(*) AS count ${base} AND p.published_at IS NOT NULL GROUP BY value ORDER BY value DESC`).all(...params) as FacetCount[];
   return { categories: cats, years };
 }

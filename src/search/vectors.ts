@@ -1,3 +1,4 @@
+import { stmt } from './stats.ts';
 import fs from 'node:fs';
 import usearch from 'usearch';
 import type SQLite from 'better-sqlite3';
@@ -48,12 +49,12 @@ const BATCH = 1000;
 const SAVE_INTERVAL_MS = 30_000;
 
 function meta(sq: SQLite.Database, key: string): string | null {
-  const r = sq.prepare('SELECT value FROM search_meta WHERE key = ?').get(key) as { value: string } | undefined;
+  const r = stmt(sq, 'SELECT value FROM search_meta WHERE key = ?').get(key) as { value: string } | undefined;
   return r?.value ?? null;
 }
 
 function setMeta(sq: SQLite.Database, key: string, value: string): void {
-  sq.prepare('INSERT INTO search_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  stmt(sq, 'INSERT INTO search_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
 export function vectorPaths(db: Db): { index: string | null; model: string | null } {
@@ -93,7 +94,7 @@ function saveIndex(db: Db, st: VectorState): void {
     st.index.save(tmp);
     fs.renameSync(tmp, st.path);
   }
-  const mark = sq.prepare('UPDATE search_docs SET embedded = 1 WHERE doc_id = ?');
+  const mark = stmt(sq, 'UPDATE search_docs SET embedded = 1 WHERE doc_id = ?');
   sq.transaction((keys: number[]) => {
     for (const k of keys) mark.run(k);
   })(st.unsaved);
@@ -118,11 +119,11 @@ function resetIndex(db: Db, st: VectorState): void {
 export async function syncVectors(db: Db, st: VectorState, opts: SyncOptions = {}): Promise<number> {
   const sq = db.sqlite!;
   const progress = opts.onProgress ?? (() => {});
-  const corpus = (sq.prepare('SELECT count(*) AS n FROM search_docs').get() as { n: number }).n;
+  const corpus = (stmt(sq, 'SELECT count(*) AS n FROM search_docs').get() as { n: number }).n;
   const p = st.provider;
   if (isTrainable(p) && (p.needsTraining(corpus) || (opts.rebuild && corpus > 0))) {
     progress({ phase: 'train', done: 0, total: corpus, message: 'training the built-in model' });
-    const iter = sq.prepare('SELECT p.title AS t, p.abstract AS a FROM search_docs d JOIN papers p ON p.id = d.paper_id ORDER BY d.doc_id');
+    const iter = stmt(sq, 'SELECT p.title AS t, p.abstract AS a FROM search_docs d JOIN papers p ON p.id = d.paper_id ORDER BY d.doc_id');
     await p.train(function* () {
       for (const r of iter.iterate() as Iterable<{ t: string; a: string }>) yield paperText(r.t, r.a);
     }, corpus, (message) => progress({ phase: 'train', done: 0, total: corpus, message }));
@@ -131,26 +132,26 @@ export async function syncVectors(db: Db, st: VectorState, opts: SyncOptions = {
   if (opts.rebuild || !st.index || meta(sq, 'vector.signature') !== signature(p) || st.index.dimensions() !== p.dimensions) resetIndex(db, st);
   const index = st.index!;
 
-  const dead = (sq.prepare('SELECT doc_id AS k FROM search_tombstones').all() as { k: number }[]).map((r) => BigInt(r.k));
+  const dead = (stmt(sq, 'SELECT doc_id AS k FROM search_tombstones').all() as { k: number }[]).map((r) => BigInt(r.k));
   if (dead.length) {
     for (let i = 0; i < dead.length; i += BATCH) index.remove(BigUint64Array.from(dead.slice(i, i + BATCH)));
-    sq.prepare('DELETE FROM search_tombstones').run();
+    stmt(sq, 'DELETE FROM search_tombstones').run();
   }
 
-  const total = (sq.prepare('SELECT count(*) AS n FROM search_docs WHERE embedded = 0').get() as { n: number }).n;
+  const total = (stmt(sq, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0').get() as { n: number }).n;
   const pendingKeys = new Set(st.unsaved);
   if (opts.changed?.length && pendingKeys.size) {
     // Written again since they were embedded: their unsaved vectors are stale.
     const ids = opts.changed;
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = sq.prepare(`SELECT doc_id AS k FROM search_docs WHERE paper_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as { k: number }[];
+      const rows = stmt(sq, `SELECT doc_id AS k FROM search_docs WHERE paper_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as { k: number }[];
       for (const r of rows) pendingKeys.delete(r.k);
     }
   }
   let done = 0;
   let afterKey = -1;
-  const page = sq.prepare(
+  const page = stmt(sq, 
     'SELECT d.doc_id AS k, p.title AS t, p.abstract AS a FROM search_docs d JOIN papers p ON p.id = d.paper_id WHERE d.embedded = 0 AND d.doc_id > ? ORDER BY d.doc_id LIMIT ?',
   );
   if (index.capacity() < index.size() + total) (index as unknown as { reserve?: (n: number) => void }).reserve?.(index.size() + total);

@@ -25,7 +25,7 @@ import { guessWebhookKind, webhookUrlProblem, type WebhookKind } from '../mail/w
 export const FREQUENCIES: readonly Frequency[] = ['daily', 'weekly'];
 export const NOTICE_GAP_MS = 60 * 60 * 1000;
 export const DEFAULT_CONFIRM_TTL_HOURS = 48;
-export const MAX_WEBHOOKS = 5;
+export const MAX_WEBHOOKS = 10;
 
 export interface SubscriptionInput {
   email: string;

@@ -36,7 +36,11 @@ export async function startSmtp(opts: { port?: number; rcpt?: RcptHook; keepRaw?
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // A reverse DNS lookup per connection would wait for a resolver this machine may not have.
+    disableReverseLookup: true,
     size: 10 * 1024 * 1024,
+    // close() waits for clients to hang up; a test's pooled connections need not be waited for.
+    closeTimeout: 200,
     async onRcptTo(address, _session, callback) {
       rcpts.push(address.address);
       try {

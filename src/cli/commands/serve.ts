@@ -10,10 +10,13 @@ import { importPaths } from '../../ingest/pipeline.ts';
 import { createApp } from '../../web/app.ts';
 import { startTrendingJob, trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+import { startMailService } from '../../mail/scheduler.ts';
+import { loadMailSettings } from '../../mail/settings.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
 
-Serves the hub. Env: PORT, DATABASE_URL, BASE_URL, SECRET, SITE_NAME, EDITOR_NAME, HOST.
+Serves the hub. Env: PORT, DATABASE_URL, BASE_URL, SECRET, SITE_NAME, EDITOR_NAME, HOST;
+mail: SMTP_URL, MAIL_FROM, DIGEST_CRON (default "0 7 * * *"; off), DIGEST_TZ (see digest --help).
 On first start an empty database is loaded with the bundled sample unless --no-sample.`;
 
 export const SAMPLE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sample/daily-sample.jsonl.gz');
@@ -43,6 +46,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   // Score what was imported while the server was down, then keep scores decayed every 15 min.
   await trendingTick(db, new Date());
   const trendingJob = startTrendingJob({ db, onError: (err) => log.error({ err }, 'trending re-decay failed') });
+  // Digests at DIGEST_CRON (DIGEST_CRON=off disables), and the outbox worker (SMTP_URL, else .eml files).
+  const mail = startMailService({ db, config, settings: loadMailSettings(ctx.env), log });
 
   return new Promise<number>((resolve) => {
     let server: ServerType;
@@ -57,9 +62,11 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       stopping = true;
       log.info({ signal }, 'shutting down: finishing in-flight requests');
       trendingJob.stop();
+      const mailStopped = mail.stop();
       // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are
       // closed so they do not hold shutdown open.
       server.close(async () => {
+        await mailStopped;
         await db.close();
         log.info('stopped');
         resolve(EXIT.ok);

@@ -6,6 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseArxivRef } from '../../domain/arxiv-id.ts';
 import type { PaperRecord, ParseItem } from '../../domain/paper.ts';
 import { normalizeAuthorName, normalizeText, normalizeWhitespace } from '../../domain/text.ts';
+import { batched, batchesOf } from '../lines.ts';
 
 /** Thrown by a record mapper to reject one record with a short reason. */
 export class Reject extends Error {}
@@ -115,29 +116,52 @@ export function errorMessage(e: unknown): string {
 
 export type LineMapper = (value: unknown, line: number) => PaperRecord | null;
 
+/** One line of JSON Lines as an item; null for a blank line or a record the mapper skips. */
+function parseJsonLine(raw: string, line: number, map: LineMapper): ParseItem | null {
+  const s = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+  if (s.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(s);
+  } catch (e) {
+    return { ok: false, line, reason: `invalid JSON: ${errorMessage(e)}` };
+  }
+  try {
+    const rec = map(value, line);
+    return rec ? { ok: true, record: rec, line } : null;
+  } catch (e) {
+    return { ok: false, line, reason: e instanceof Reject ? e.message : `unreadable record: ${errorMessage(e)}` };
+  }
+}
+
 /**
  * The streaming driver for JSON Lines: one JSON value a line, blank lines skipped, a bad line
  * becomes a rejection and parsing goes on. A mapper returning null skips the line silently.
+ * When the lines come in batches (`batchesOf`), so do the items, a batch of items per batch of lines.
  */
-export async function* parseJsonLines(lines: AsyncIterable<string>, map: LineMapper): AsyncIterable<ParseItem> {
+export function parseJsonLines(lines: AsyncIterable<string>, map: LineMapper): AsyncIterable<ParseItem> {
+  const lineBatches = batchesOf(lines);
+  if (!lineBatches) return parseLineByLine(lines, map);
+  return batched(
+    (async function* () {
+      let line = 0;
+      for await (const batch of lineBatches) {
+        const items: ParseItem[] = [];
+        for (const raw of batch) {
+          const item = parseJsonLine(raw, ++line, map);
+          if (item) items.push(item);
+        }
+        yield items;
+      }
+    })(),
+  );
+}
+
+async function* parseLineByLine(lines: AsyncIterable<string>, map: LineMapper): AsyncIterable<ParseItem> {
   let line = 0;
   for await (const raw of lines) {
-    line++;
-    const s = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (s.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(s);
-    } catch (e) {
-      yield { ok: false, line, reason: `invalid JSON: ${errorMessage(e)}` };
-      continue;
-    }
-    try {
-      const rec = map(value, line);
-      if (rec) yield { ok: true, record: rec, line };
-    } catch (e) {
-      yield { ok: false, line, reason: e instanceof Reject ? e.message : `unreadable record: ${errorMessage(e)}` };
-    }
+    const item = parseJsonLine(raw, ++line, map);
+    if (item) yield item;
   }
 }
 

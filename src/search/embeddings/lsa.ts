@@ -53,7 +53,7 @@ export class LsaProvider implements TrainableProvider {
   private readonly k: number;
 
   constructor(private readonly opts: LsaOptions) {
-    this.k = opts.dimensions ?? 256;
+    this.k = opts.dimensions ?? 128;
     if (opts.modelPath && fs.existsSync(opts.modelPath)) {
       try {
         this.m = LsaProvider.read(opts.modelPath);
@@ -84,7 +84,7 @@ export class LsaProvider implements TrainableProvider {
   }
 
   async train(docs: () => Iterable<string>, corpusSize: number, onProgress?: (msg: string) => void): Promise<void> {
-    const sample = this.opts.sampleSize ?? 50_000;
+    const sample = this.opts.sampleSize ?? 30_000;
     const stride = Math.max(1, Math.ceil(corpusSize / sample));
     const rows: Map<string, number>[] = [];
     let i = 0;
@@ -95,7 +95,7 @@ export class LsaProvider implements TrainableProvider {
     const df = new Map<string, number>();
     for (const r of rows) for (const t of r.keys()) df.set(t, (df.get(t) ?? 0) + 1);
     const minDf = rows.length >= 1000 ? 3 : 2;
-    const terms = [...df].filter(([, n]) => n >= minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, this.opts.maxVocab ?? 60_000);
+    const terms = [...df].filter(([, n]) => n >= minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, this.opts.maxVocab ?? 40_000);
     const vocab = new Map(terms.map(([t], j) => [t, j]));
     const n = rows.length;
     const idf = new Float32Array(terms.map(([, d]) => Math.log((n + 1) / (d + 0.5))));
@@ -121,7 +121,7 @@ export class LsaProvider implements TrainableProvider {
     });
     const A: Csr = { rows: n, cols: vocab.size, ptr, idx: Int32Array.from(idx), val: Float32Array.from(val) };
     onProgress?.(`lsa: factorising ${n} × ${vocab.size} (${idx.length} non-zeros) to ${k} dimensions`);
-    const { V } = truncatedSvd(A, k, { oversample: 16, powerIters: 2 });
+    const { V } = truncatedSvd(A, k, { oversample: 10, powerIters: 1 });
     const hash = crypto.createHash('sha256').update(`${n}:${vocab.size}:${k}:`).update(Buffer.from(V.buffer, V.byteOffset, Math.min(V.byteLength, 4096))).digest('hex').slice(0, 10);
     this.m = { id: `lsa-${k}d-${hash}`, k, corpusSize, vocab, idf, V };
     if (this.opts.modelPath) LsaProvider.write(this.opts.modelPath, this.m);

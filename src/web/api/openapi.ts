@@ -4,6 +4,7 @@ import {
   apiSchemas, dailyPaperItemSchema, dailyPapersQuery, paperDetailSchema, paperListSchema, papersQuery, problemSchema,
 } from './schemas.ts';
 import { commentPaths } from './comment-schemas.ts';
+import { searchPaths } from './search-schemas.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and type
@@ -128,6 +129,7 @@ export function buildOpenApi(config: Config): Json {
         },
       },
       ...commentPaths(ref, problemResponse, idParam),
+      ...searchPaths(ref, problemResponse, queryParameters),
       '/openapi.json': {
         get: {
           operationId: 'getOpenApi',

@@ -9,6 +9,8 @@ import { Layout, Notice } from './layout.tsx';
 import { PaperCard } from './paper-card.tsx';
 import { cardContext, UpvoteScript, type CardContext } from './upvote-button.tsx';
 import { dayPath, periodLabel, periodPath, periodSubLabel } from './urls.ts';
+import { loadPapersPerDay, PapersPerDayFigure } from './chart-views.tsx';
+import type { DayValue } from './charts.ts';
 
 export const PAGE_SIZE = 50;
 export const FEED_CACHE_CONTROL = 'public, max-age=60';
@@ -39,10 +41,12 @@ export async function renderFeed(c: Context, deps: AppDeps, period: Period | nul
     throw AppError.notFound(`There is no page ${page + 1} for ${periodLabel(resolved)}: it has ${view.total} paper${view.total === 1 ? '' : 's'}.`);
   }
   const days = resolved.kind === 'day' ? null : await dayCounts(deps.db, view.range);
+  // A month page shows the 90 days up to its end as a picture (see charts.ts).
+  const chart = resolved.kind === 'month' ? await loadPapersPerDay(deps.db, view.range.end) : null;
   // The viewer's votes (pressed buttons) in one query; editors may reorder a day.
   const ctx = await cardContext(c, deps, view.items.map((i) => i.paper.id), { reorder: resolved.kind === 'day' });
   c.header('cache-control', FEED_CACHE_CONTROL);
-  return c.html(<FeedPage config={deps.config} view={view} days={days} isHome={isHome} ctx={ctx} />);
+  return c.html(<FeedPage config={deps.config} view={view} days={days} chart={chart} isHome={isHome} ctx={ctx} />);
 }
 
 function plural(n: number, word: string): string {
@@ -55,7 +59,7 @@ function anchorDay(view: FeedView, days: DayCount[] | null): string {
   return days && days.length > 0 ? days[days.length - 1].day : view.range.start;
 }
 
-function FeedPage({ config, view, days, isHome, ctx }: { config: Config; view: FeedView; days: DayCount[] | null; isHome: boolean; ctx: CardContext }) {
+function FeedPage({ config, view, days, chart, isHome, ctx }: { config: Config; view: FeedView; days: DayCount[] | null; chart: DayValue[] | null; isHome: boolean; ctx: CardContext }) {
   const label = periodLabel(view.period);
   const sub = periodSubLabel(view.period);
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
@@ -85,6 +89,7 @@ function FeedPage({ config, view, days, isHome, ctx }: { config: Config; view: F
         <ViewSwitch view={view} anchor={anchorDay(view, days)} />
         <PeriodNav view={view} />
       </div>
+      {chart ? <PapersPerDayFigure series={chart} /> : null}
       {days ? <DayList period={view.period} days={days} /> : null}
       {view.items.length > 0 ? (
         <ol class="cards" aria-label={`Papers ${where}`}>
@@ -146,11 +151,14 @@ function PeriodNav({ view }: { view: FeedView }) {
   );
 }
 
-/** "Mar 11", "W10", "Feb 2025": compact labels for the arrows. */
+/**
+ * "Mar 11" for days (compact); weeks and months show their full label. The visible text must be
+ * part of the link's accessible name ("Previous month: February 2025", WCAG 2.5.3), and an
+ * abbreviation such as "Feb 2025" or "W10" is not.
+ */
 function shortLabel(p: Period): string {
   if (p.kind === 'day') return formatDay(p.day, false);
-  if (p.kind === 'week') return `W${p.week.slice(6)} ${p.week.slice(0, 4)}`;
-  return new Date(`${p.month}-01T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', month: 'short', year: 'numeric' });
+  return periodLabel(p);
 }
 
 function DayList({ period, days }: { period: Period; days: DayCount[] }) {
@@ -160,9 +168,12 @@ function DayList({ period, days }: { period: Period; days: DayCount[] }) {
       <ul class="days">
         {days.map((d) => (
           <li>
-            <a href={dayPath(d.day)} aria-label={`${formatDay(d.day)}: ${plural(d.count, 'paper')}`}>
+            {/* Hidden words rather than an aria-label, so the name contains the visible text (WCAG 2.5.3). */}
+            <a href={dayPath(d.day)}>
               {formatDay(d.day, false)}
+              <span class="visually-hidden">, {d.day.slice(0, 4)}:</span>
               <span class="n">{d.count}</span>
+              <span class="visually-hidden"> {d.count === 1 ? 'paper' : 'papers'}</span>
             </a>
           </li>
         ))}

@@ -20,7 +20,7 @@ import { featuredInRange, latestDay } from '../../storage/feed-repo.ts';
 import { addDays } from '../../domain/dates.ts';
 import { newPapersForTopic } from '../../mail/topic-matcher.ts';
 import { normaliseTopic, topicProblem } from '../../mail/topics.ts';
-import { firstSentences } from '../../mail/render.ts';
+import { authorLine, esc, firstSentences } from '../../mail/render.ts';
 import { paperPath } from './urls.ts';
 
 export type FeedFormat = 'atom' | 'rss' | 'json';
@@ -82,16 +82,20 @@ function build(config: Config, spec: FeedSpec, format: FeedFormat): string {
   });
   for (const { paper: p, date } of spec.items) {
     const url = abs(paperPath(p.id));
+    // Atom marks titles and summaries type="html", RSS descriptions are HTML by custom, JSON Feed
+    // titles and summaries are plain text: paper text is escaped for exactly the HTML slots.
+    const html = (s: string) => (format === 'json' ? s : esc(s));
     const item: Item = {
-      title: p.title,
+      title: format === 'atom' ? esc(p.title) : p.title,
       id: url,
       link: url,
       date,
-      description: firstSentences(p.abstract),
-      content: p.abstract,
-      author: p.authors.slice(0, 20).map((name) => ({ name })),
+      description: html(firstSentences(p.abstract)),
+      content: `<p>${esc(authorLine(p.authors, 20))}</p><p>${esc(p.abstract)}</p><p><a href="https://arxiv.org/abs/${esc(p.id)}">arXiv:${esc(p.id)}</a></p>`,
       category: p.categories.map((name) => ({ name, term: name })),
     };
+    // RSS 2.0's <author> must be an email address; there the names are in the content instead.
+    if (format !== 'rss') item.author = p.authors.slice(0, 20).map((name) => ({ name }));
     if (p.publishedAt) item.published = new Date(p.publishedAt);
     feed.addItem(item);
   }

@@ -83,7 +83,7 @@ export function mailRoutes(deps: AppDeps, opts: { confirmTtlHours?: number } = {
       const input = { email: parseEmail(f.email ?? ''), frequency: parseFrequency(f.frequency), topics: parseTopics(topicsFromLines(f.topics ?? '')) };
       await hitRateLimit(db, 'subscribe', clientIp(c, deps), deps.now());
       await requestSubscription(db, config, input, deps.now(), ttl);
-      return c.html(<CheckInboxPage config={config} />, 202);
+      return c.html(<CheckInboxPage config={config} ttlHours={ttl} />, 202);
     } catch (err) {
       const { error, status } = asFormError(err);
       if (err instanceof AppError && err.details.retryAfter) c.header('retry-after', String(err.details.retryAfter));

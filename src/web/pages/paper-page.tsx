@@ -18,6 +18,8 @@ import { paperMarkdown } from './markdown.ts';
 import { dayPath, paperPath, safeHttpUrl, truncate } from './urls.ts';
 import { FEED_CACHE_CONTROL } from './feed-page.tsx';
 import { renderCommentsSection } from './comment-routes.tsx';
+import { loadSimilar, SimilarPapers } from './similar-papers.tsx';
+import { VoteSparkline } from './chart-views.tsx';
 
 const DESCRIPTION_LENGTH = 160;
 
@@ -51,7 +53,8 @@ export async function renderPaper(c: Context, deps: AppDeps, rawId: string): Pro
   }
   const community = await loadPaperCommunity(c, deps, found.paper.id);
   const comments = await renderCommentsSection(c, deps, found.paper.id);
-  return c.html(<PaperPage config={deps.config} paper={found.paper} entry={found.entry} community={community} comments={comments} />);
+  const similar = <SimilarPapers papers={await loadSimilar(deps.db, found.paper.id)} />;
+  return c.html(<PaperPage config={deps.config} paper={found.paper} entry={found.entry} community={community} comments={comments} similar={similar} />);
 }
 
 /** `<time>` for an ISO date or date-time; text shows the day. */
@@ -60,7 +63,7 @@ function DateText({ iso }: { iso: string }) {
   return <time datetime={iso}>{isValidDay(day) ? formatDay(day) : iso}</time>;
 }
 
-function PaperPage({ config, paper, entry, community, comments }: { config: Config; paper: Paper; entry: DailyEntry | null; community: PaperCommunity; comments: Child }) {
+function PaperPage({ config, paper, entry, community, comments, similar }: { config: Config; paper: Paper; entry: DailyEntry | null; community: PaperCommunity; comments: Child; similar: Child }) {
   const path = paperPath(paper.id);
   const description = paper.abstract ? truncate(paper.abstract, DESCRIPTION_LENGTH) : `${paper.title} (arXiv:${paper.id})`;
   const doiUrl = paper.doi ? safeHttpUrl(`https://doi.org/${paper.doi.trim()}`) : null;
@@ -147,6 +150,10 @@ function PaperPage({ config, paper, entry, community, comments }: { config: Conf
               </dd>
             </>
           ) : null}
+          <dt>Upvotes</dt>
+          <dd class="upvote-history">
+            {paper.upvotes} <VoteSparkline series={community.history} />
+          </dd>
           {paper.categories.length > 0 ? (
             <>
               <dt>Categories</dt>
@@ -181,6 +188,7 @@ function PaperPage({ config, paper, entry, community, comments }: { config: Conf
         <UpvoteScript ctx={community.ctx} />
       </article>
 
+      {similar}
       {comments}
     </Layout>
   );

@@ -9,18 +9,22 @@ export const CSS = `
   --card: #ffffff;
   --text: #111827;
   --muted: #4b5563;
-  --faint: #6b7280;
+  --faint: #636a77; /* 4.5:1 even on --chip (code in hints) */
   --border: #e5e7eb;
   --border-strong: #d1d5db;
   --accent: #2563eb;
   --accent-text: #1d4ed8;
   --accent-soft: #eff6ff;
+  --on-accent: #ffffff;
   --chip: #f3f4f6;
   --chip-primary: #fef3c7;
   --chip-primary-text: #92400e;
   --vote: #f9fafb;
   --focus: #f59e0b;
   --danger: #b91c1c;
+  --chart-votes: #2563eb;
+  --chart-comments: #d97706;
+  --chart-freshness: #059669;
   --radius: 12px;
   --shadow: 0 1px 2px rgba(0, 0, 0, 0.04);
   color-scheme: light dark;
@@ -37,12 +41,17 @@ export const CSS = `
     --accent: #60a5fa;
     --accent-text: #93c5fd;
     --accent-soft: #172554;
+    /* Dark text on the light dark-mode accent: white on #60a5fa is 2.5:1. */
+    --on-accent: #0b0f19;
     --chip: #1f2937;
     --chip-primary: #422006;
     --chip-primary-text: #fcd34d;
     --vote: #0f172a;
     --focus: #fbbf24;
     --danger: #f87171;
+    --chart-votes: #60a5fa;
+    --chart-comments: #fbbf24;
+    --chart-freshness: #34d399;
     --shadow: none;
   }
 }
@@ -59,6 +68,8 @@ body {
 }
 a { color: var(--accent-text); text-decoration: none; }
 a:hover { text-decoration: underline; }
+/* Links inside running text are underlined: colour alone does not tell them apart (WCAG 1.4.1). */
+:where(p, dd, figcaption, td, .comment-body) a:where(:not(.button, .vote)) { text-decoration: underline; text-underline-offset: 0.15em; text-decoration-thickness: 1px; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; border-radius: 4px; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
 code { background: var(--chip); padding: 0.1em 0.35em; border-radius: 4px; }
@@ -81,7 +92,7 @@ pre code { background: none; padding: 0; }
 .header-inner { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.75rem 1.5rem; padding-top: 1rem; padding-bottom: 1rem; }
 .brand { min-width: 0; }
 .site-title { margin: 0; font-size: 1.75rem; font-weight: 800; letter-spacing: -0.02em; line-height: 1.2; }
-.site-title a { color: var(--text); }
+.site-title a { color: var(--text); text-decoration: none; }
 .tagline { margin: 0.15rem 0 0; color: var(--muted); font-size: 0.95rem; }
 .header-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem; }
 .cta { display: flex; align-items: center; gap: 0.5rem; font-size: 0.9rem; color: var(--muted); }
@@ -89,7 +100,8 @@ pre code { background: none; padding: 0; }
   display: inline-block; padding: 0.35rem 0.85rem; border-radius: 999px;
   background: var(--accent-soft); color: var(--accent-text); font-weight: 600; border: 1px solid var(--border-strong);
 }
-.cta a:hover, .button:hover { text-decoration: none; border-color: var(--accent); }
+.cta a, .cta a:hover, .button:hover { text-decoration: none; }
+.cta a:hover, .button:hover { border-color: var(--accent); }
 .search { display: flex; gap: 0.35rem; }
 .search input {
   font: inherit; font-size: 0.95rem; padding: 0.35rem 0.75rem; min-width: 0; width: 14rem;
@@ -115,14 +127,16 @@ main { padding: 1.5rem 0 3rem; }
   display: inline-block; padding: 0.3rem 0.8rem; border: 1px solid var(--border-strong); border-radius: 8px;
   background: var(--card); font-size: 0.9rem;
 }
-.period-nav span, .pager span.disabled { color: var(--faint); opacity: 0.6; }
+/* Dashed, not faded: faded text fails contrast, and the dashes still say "nothing there". */
+.period-nav span, .pager span.disabled { color: var(--faint); border-style: dashed; }
 .days { margin: 0 0 1.5rem; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 0.4rem; }
 .days a { display: inline-block; padding: 0.25rem 0.6rem; border: 1px solid var(--border); border-radius: 8px; background: var(--card); font-size: 0.85rem; }
 .days .n { color: var(--faint); margin-left: 0.3rem; }
 
 /* Cards */
-.cards { display: grid; grid-template-columns: 1fr; gap: 1rem; margin: 0; padding: 0; list-style: none; }
-@media (min-width: 60rem) { .cards { grid-template-columns: 1fr 1fr; } }
+/* minmax(0, 1fr), not 1fr: a long unbreakable word in one card must not widen the column past a phone's screen. */
+.cards { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; margin: 0; padding: 0; list-style: none; }
+@media (min-width: 60rem) { .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 .card {
   display: flex; gap: 0.9rem; align-items: flex-start; padding: 1rem;
   background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow);
@@ -202,7 +216,7 @@ details.abstract[open] .when-closed, details.abstract:not([open]) .when-open { d
 .stack-form input[aria-invalid="true"] { border-color: var(--danger); }
 .stack-form button, .row-form button, .danger-button {
   font: inherit; font-weight: 600; padding: 0.45rem 1rem; border-radius: 8px; cursor: pointer;
-  border: 1px solid var(--accent); background: var(--accent); color: #fff;
+  border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent);
 }
 .stack-form button { margin-top: 0.9rem; }
 .danger-button { padding: 0.2rem 0.7rem; font-size: 0.85rem; border-color: var(--danger); background: none; color: var(--danger); }
@@ -284,6 +298,27 @@ table.terms tr.total th, table.terms tr.total td { font-weight: 700; border-bott
 .how-trending { margin-top: 2rem; }
 .rules { margin: 0 0 1rem; padding-left: 1.25rem; color: var(--muted); font-size: 0.92rem; }
 
+/* Pictures (charts.ts): SVG sized by its width/height attributes, scaled down on narrow screens */
+svg.chart { display: block; max-width: 100%; height: auto; }
+.chart-figure { margin: 0 0 1.25rem; padding: 0.75rem 1rem 0.5rem; background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); }
+.chart-figure figcaption { color: var(--muted); font-size: 0.85rem; }
+.chart-text { fill: var(--muted); font-size: 11px; font-family: inherit; }
+.chart-axis { stroke: var(--border-strong); stroke-width: 1; }
+.chart-grid { stroke: var(--border); stroke-width: 1; stroke-dasharray: 3 3; }
+.chart-bar { fill: var(--chart-votes); }
+.chart-bar:hover { fill: var(--chart-comments); }
+.spark { display: inline-block; vertical-align: middle; margin-left: 0.5rem; }
+.spark-line { fill: none; stroke: var(--chart-votes); stroke-width: 1.5; stroke-linejoin: round; }
+.spark-area { fill: var(--accent-soft); }
+.spark-dot { fill: var(--chart-votes); }
+.score-bar { margin: 0.5rem 0 0.75rem; }
+.score-track { fill: var(--chip); }
+.seg-votes { fill: var(--chart-votes); background: var(--chart-votes); }
+.seg-comments { fill: var(--chart-comments); background: var(--chart-comments); }
+.seg-freshness { fill: var(--chart-freshness); background: var(--chart-freshness); }
+.score-legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin: 0.35rem 0 0; padding: 0; list-style: none; font-size: 0.82rem; color: var(--muted); }
+.swatch { display: inline-block; width: 0.75rem; height: 0.75rem; margin-right: 0.35rem; border-radius: 3px; vertical-align: -0.1rem; }
+
 @media (max-width: 40rem) {
   .site-title { font-size: 1.45rem; }
   .header-tools, .search { width: 100%; }
@@ -296,6 +331,24 @@ table.terms tr.total th, table.terms tr.total td { font-weight: 700; border-bott
   .paper h1 { font-size: 1.4rem; }
   .facts { grid-template-columns: 1fr; gap: 0 0; }
   .facts dd { margin-bottom: 0.4rem; }
+}
+/* Email digests: subscribe, manage, unsubscribe */
+.subscribe-card, .manage-card { max-width: 34rem; }
+.subscribe-card > p { color: var(--muted); }
+.stack-form textarea, .stack-form select {
+  font: inherit; padding: 0.45rem 0.7rem; border: 1px solid var(--border-strong); border-radius: 8px; background: var(--bg); color: var(--text);
+}
+.stack-form textarea { resize: vertical; }
+.stack-form textarea[aria-invalid="true"] { border-color: var(--danger); }
+fieldset.choice { margin: 0.5rem 0 0; padding: 0; border: none; display: grid; gap: 0.3rem; }
+fieldset.choice legend { font-weight: 600; font-size: 0.92rem; margin-bottom: 0.3rem; }
+fieldset.choice label { font-weight: 400; margin: 0; }
+.manage-card h2 { margin: 1.5rem 0 0.5rem; font-size: 1.15rem; }
+ul.topic-feeds, ul.webhooks { margin: 0.5rem 0 1rem; padding-left: 1.1rem; display: grid; gap: 0.35rem; font-size: 0.92rem; }
+ul.webhooks li span { margin-right: 0.6rem; }
+.button-row { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.5rem 0 1rem; }
+.button-row button, .notice .inline-form button:not(.danger-button) {
+  font: inherit; font-weight: 600; padding: 0.4rem 0.9rem; border-radius: 8px; cursor: pointer; border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent);
 }
 @media (prefers-reduced-motion: reduce) { * { scroll-behavior: auto !important; transition: none !important; } }
 `;

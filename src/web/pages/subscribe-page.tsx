@@ -85,13 +85,13 @@ export function SubscribePage({ config, csrf, values, error }: { config: Config;
 }
 
 /** The answer to every valid request: it must not tell whether the address was already subscribed. */
-export function CheckInboxPage({ config }: { config: Config }) {
+export function CheckInboxPage({ config, ttlHours }: { config: Config; ttlHours: number }) {
   return (
     <Layout config={config} meta={{ title: 'Check your inbox', noindex: true }}>
       <Notice title="Check your inbox">
         <p>
           If this address can receive our email, a message is on its way to it. To start (or change) a subscription, open the link in that message. The
-          confirmation link expires in 48 hours.
+          confirmation link expires in {ttlHours} hours.
         </p>
         <p>
           Nothing arrived after a few minutes? Look in your spam folder, or <a href="/subscribe">try again</a> in an hour.

@@ -56,7 +56,7 @@ export function ManagePage({ config, csrf, sub, token, webhooks, notice, error }
           <strong>{sub.email}</strong>: {sub.status === 'confirmed' ? `${sub.frequency} digest` : STATUS_TEXT[sub.status]}.
         </p>
         {notice ? (
-          <p class="form-notice" role="status">
+          <p class="form-ok" role="status">
             {notice}
           </p>
         ) : null}

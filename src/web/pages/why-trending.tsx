@@ -8,12 +8,16 @@ import { COMMENT_WEIGHT, FRESHNESS_BONUS, HALF_LIFE_HOURS, type TrendingExplanat
 import { toDay } from '../../domain/dates.ts';
 import { explainPaperTrending } from '../../services/trending.ts';
 import { cardContext, type CardContext } from './upvote-button.tsx';
+import { loadVoteHistory, ScoreBar } from './chart-views.tsx';
+import type { DayValue } from './charts.ts';
 
 export interface PaperCommunity {
   ctx: CardContext;
   why: TrendingExplanation | null;
   /** Today (UTC), the editor form's default day. */
   today: string;
+  /** Running total of upvotes per day, for the sparkline. */
+  history: DayValue[];
 }
 
 export async function loadPaperCommunity(c: Context, deps: AppDeps, paperId: string): Promise<PaperCommunity> {
@@ -22,6 +26,7 @@ export async function loadPaperCommunity(c: Context, deps: AppDeps, paperId: str
     ctx: await cardContext(c, deps, [paperId]),
     why: await explainPaperTrending(deps.db, paperId, now),
     today: toDay(now),
+    history: await loadVoteHistory(deps.db, paperId, now),
   };
 }
 
@@ -68,6 +73,7 @@ export function WhyTrending({ why, featured }: { why: TrendingExplanation | null
       <p>
         Trending score <strong class="score">{fmtScore(why.score)}</strong>: recent activity, each event weighing less as it ages.
       </p>
+      <ScoreBar terms={c} />
       <dl class="facts">
         <dt>Upvotes</dt>
         <dd>

@@ -1,0 +1,104 @@
+/**
+ * HTTP load measurement, shared by `npm run bench:http` (bench/http.ts) and the short load test
+ * (test/load.test.ts): start `dailypapers serve` as a real child process, a static-response baseline
+ * server beside it, and measure routes with autocannon's programmatic API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const BIN = path.join(ROOT, 'bin/dailypapers.js');
+export const SHARED = path.resolve(ROOT, '../shared/data');
+
+export interface Started {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `node <args>` and resolves once it prints `listening on http://localhost:<port>`. */
+export function startListening(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening:\n${out}`));
+    };
+    child.on('exit', onExit);
+    child.stderr!.on('data', (d) => (out += d));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/localhost:\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolve({
+        child,
+        url: m[1]!.replace('localhost', '127.0.0.1'),
+        stop: () =>
+          new Promise((res) => {
+            if (child.exitCode !== null) return res(child.exitCode);
+            child.once('exit', (code) => res(code));
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+  });
+}
+
+/** `dailypapers serve` on a free port over `db`. */
+export function startServe(db: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  return startListening([BIN, 'serve', '--port', '0', '--db', db, '--no-sample'], { HOST: '127.0.0.1', OFFLINE: '1', ...env });
+}
+
+/**
+ * The baseline: the cheapest response Node can give (a fixed string from node:http, no framework,
+ * no database), in its own process like the real server, so the ratio shows what the app costs.
+ */
+export function startStaticBaseline(): Promise<Started> {
+  const code = `
+    const body = 'ok\\n';
+    const s = require('node:http').createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body));
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://localhost:' + s.address().port));
+    process.on('SIGTERM', () => s.close(() => process.exit(0)));`;
+  return startListening(['-e', code]);
+}
+
+export interface Measured {
+  name: string;
+  path: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Connection errors + timeouts + non-2xx responses. */
+  errors: number;
+  requests: number;
+}
+
+export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string> }): Promise<Measured> {
+  const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
+  return {
+    name,
+    path: urlPath,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    requests: r.requests.total,
+  };
+}
+
+export function formatTable(rows: Measured[], baselineRps: number | null): string {
+  const head = `${'route'.padEnd(34)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}${baselineRps ? ' vs static'.padStart(10) : ''}`;
+  const lines = rows.map((r) =>
+    `${`${r.name} ${r.path}`.slice(0, 34).padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.errors).padStart(7)}` +
+    (baselineRps ? `${(r.rps / baselineRps).toFixed(2).padStart(10)}` : ''),
+  );
+  return [head, ...lines].join('\n');
+}

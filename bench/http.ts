@@ -1,0 +1,103 @@
+/**
+ * npm run bench:http [-- --db PATH] [--duration S] [--connections N] [--no-cache] [--identity] [--json FILE]
+ *
+ * Serves a database of ~195k papers (all of ../shared/data, imported into a temp file first unless
+ * --db names one) with `dailypapers serve` as a child process, and measures with autocannon, one
+ * route after another: the feed page `/`, a paper page, `/search?q=transformer`, `/api/daily_papers`,
+ * plus two baselines in the same run: a fixed string from a bare node:http server (the static-file
+ * floor) and `/healthz` (the framework + one query). Prints req/s, p50/p99 latency and errors per
+ * route, and the ratio to the static baseline. --no-cache runs the server with PAGE_CACHE=0 to show
+ * what the in-process page cache buys. Requests carry `Accept-Encoding: gzip, deflate, br` as
+ * browsers' do (--identity to leave it out).
+ *
+ * Target (2 cores): feed page ≥ 3,000 req/s, p99 ≤ 20 ms, 0 errors.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import SQLite from 'better-sqlite3';
+import { BIN, ROOT, SHARED, formatTable, measure, startServe, startStaticBaseline, type Measured } from './http-load.ts';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    duration: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '100' },
+    'no-cache': { type: 'boolean', default: false },
+    identity: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+function countPapers(file: string): number {
+  try {
+    const db = new SQLite(file, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('select count(*) n from papers').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+let dbFile = values.db ? path.resolve(values.db) : '';
+let tmpDir: string | null = null;
+if (!dbFile || countPapers(dbFile) === 0) {
+  if (!dbFile) {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-http-'));
+    dbFile = path.join(tmpDir, 'bench.sqlite');
+  }
+  const inputs = [path.join(SHARED, 'arxiv-daily-2025-2026/shards'), path.join(SHARED, 'arxiv-cs-2007-2017')];
+  console.log(`importing ${inputs.join(' + ')} into ${dbFile} ...`);
+  const r = spawnSync(process.execPath, [BIN, 'import', '--quiet', '--db', dbFile, ...inputs], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 && r.status !== 3) throw new Error(`import failed with exit ${r.status}`);
+}
+const papers = countPapers(dbFile);
+console.log(`database: ${dbFile} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
+
+const rows: Measured[] = [];
+const opts = { connections, duration, headers: values.identity ? {} : { 'accept-encoding': 'gzip, deflate, br' } };
+
+const baseline = await startStaticBaseline();
+try {
+  rows.push(await measure('static', baseline.url, '/', opts));
+} finally {
+  await baseline.stop();
+}
+
+const server = await startServe(dbFile, values['no-cache'] ? { PAGE_CACHE: '0' } : {});
+try {
+  const items = (await (await fetch(`${server.url}/api/daily_papers?limit=1`)).json()) as { paper: { id: string } }[];
+  const paperId = items[0]?.paper.id ?? '2503.00001';
+  const targets: [string, string][] = [
+    ['healthz', '/healthz'],
+    ['feed', '/'],
+    ['paper', `/papers/${paperId}`],
+    ['search', '/search?q=transformer'],
+    ['api', '/api/daily_papers'],
+  ];
+  for (const [name, p] of targets) {
+    // One request first: a route's first render pays for cold SQLite pages and JIT.
+    await (await fetch(server.url + p)).arrayBuffer();
+    rows.push(await measure(name, server.url, p, opts));
+  }
+} finally {
+  const code = await server.stop();
+  if (code !== 0) console.error(`server exited with ${code}`);
+}
+if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+
+const staticRps = rows[0]!.rps;
+console.log(formatTable(rows, staticRps));
+const feed = rows.find((r) => r.name === 'feed')!;
+const ok = feed.rps >= 3000 && feed.p99 <= 20 && feed.errors === 0;
+console.log(`feed page target (>= 3,000 req/s, p99 <= 20 ms, 0 errors): ${ok ? 'met' : 'NOT met'} (${Math.round(feed.rps)} req/s, p99 ${feed.p99} ms, ${feed.errors} errors)`);
+if (values.json) {
+  fs.writeFileSync(values.json, JSON.stringify({ papers, connections, duration, cores: os.cpus().length, node: process.version, cache: !values['no-cache'], gzip: !values.identity, rows }, null, 2) + '\n');
+}

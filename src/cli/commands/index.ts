@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../../config.ts';
+import { openDatabase, type Db } from '../../storage/db.ts';
+import { configureSearch, ensureSearchSchema, flushSearchIndex, syncSearchIndex } from '../../search/context.ts';
+import { rebuildIndex, type RebuildProgress } from '../../search/index.ts';
+import { vectorPaths } from '../../search/vectors.ts';
+import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+
+const HELP = `Usage: dailypapers index rebuild [--db PATH] [--provider SPEC] [--keyword-only] [--quiet]
+       dailypapers index sync [--db PATH] [--provider SPEC]
+       dailypapers index status [--db PATH]
+
+The search index: SQLite FTS5 for keywords (kept in sync by triggers on every write) and an HNSW
+vector index beside the database (<db>.vectors.usearch), updated by import and fetch.
+
+  rebuild   rebuild the keyword index from the papers table, then (re)train the built-in model
+            and re-embed every paper. Needed after changing the embedding provider or model
+            (search falls back to keyword-only until then), or to recover a damaged index.
+  sync      embed only what is pending (papers written without the import hook, e.g. by an
+            older version); what \`serve\` runs in the background.
+  status    what is indexed, what is pending, and which model built the vectors.
+
+Options:
+  --db <path>         database (default: $DATABASE_URL or ./data/dailypapers.sqlite)
+  --provider <spec>   builtin (default), none, onnx:<dir>, or openai:<base-url>#<model>
+                      (default: $SEARCH_PROVIDER)
+  --keyword-only      rebuild the keyword index only
+  --quiet             no progress bar`;
+
+const PHASES: Record<RebuildProgress['phase'], string> = { keyword: 'keyword index', train: 'training model', embed: 'embedding', save: 'saving' };
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * A progress reporter: a cli-progress bar per phase on a terminal; elsewhere (logs, CI) one line
+ * per phase and per training message, never a line per batch.
+ */
+function reporter(ctx: CliContext, quiet: boolean) {
+  const tty = !!ctx.stderr.isTTY && !quiet;
+  const bar = tty
+    ? new cliProgress.SingleBar({ stream: ctx.stderr, format: '{phase} {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
+    : null;
+  let phase: string | null = null;
+  return {
+    onProgress(p: RebuildProgress) {
+      const name = PHASES[p.phase] ?? p.phase;
+      if (p.message) {
+        bar?.stop();
+        phase = null;
+        if (!quiet) line(ctx.stderr, `${name}: ${p.message}`);
+        return;
+      }
+      if (name !== phase) {
+        phase = name;
+        if (bar) bar.start(Math.max(p.total, 1), p.done, { phase: name.padEnd(14) });
+        else if (!quiet) line(ctx.stderr, `${name}: ${fmt(p.total)} papers`);
+      } else bar?.update(p.done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function count(db: Db, sql: string): number {
+  return (db.sqlite!.prepare(sql).get() as { n: number }).n;
+}
+
+function meta(db: Db, key: string): string | null {
+  const r = db.sqlite!.prepare('SELECT value FROM search_meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return r?.value ?? null;
+}
+
+function fileSize(p: string | null): string {
+  if (!p || !fs.existsSync(p)) return 'none';
+  return `${(fs.statSync(p).size / 1e6).toFixed(1)} MB (${p})`;
+}
+
+export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      provider: { type: 'string' },
+      'keyword-only': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    line(ctx.stdout, HELP);
+    return EXIT.ok;
+  }
+  const [sub, ...extra] = positionals;
+  if (!sub) throw new UsageError('say what to do: `dailypapers index rebuild`, `index sync` or `index status` (see --help)');
+  if (!['rebuild', 'sync', 'status'].includes(sub)) throw new UsageError(`unknown subcommand "${sub}" (use rebuild, sync or status)`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (values['keyword-only'] && sub !== 'rebuild') throw new UsageError('--keyword-only only applies to rebuild');
+
+  const started = Date.now();
+  const db = await openDatabase(loadConfig({ db: values.db }, ctx.env).databaseUrl);
+  const progress = reporter(ctx, values.quiet);
+  try {
+    // --provider wins over $SEARCH_PROVIDER; a provider that cannot start (endpoint down) fails here.
+    const ctxSearch = await configureSearch(db, values.provider === undefined ? {} : { provider: values.provider });
+    const provider = ctxSearch.provider;
+    const model = provider ? `${provider.name} ${provider.model}` : 'none';
+    const secs = () => ((Date.now() - started) / 1000).toFixed(1);
+    if (sub === 'status') {
+      await ensureSearchSchema(db);
+      const paths = vectorPaths(db);
+      const rows: [string, string][] = [
+        ['papers', fmt(count(db, 'SELECT count(*) AS n FROM papers'))],
+        ['keyword index', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs'))} papers (kept in sync by triggers)`],
+        ['vectors', `${fmt(Number(meta(db, 'vector.count') ?? 0))} by ${meta(db, 'vector.provider') ?? '-'} ${meta(db, 'vector.model') ?? ''}`.trim()],
+        ['pending', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0'))} papers to embed, ${fmt(count(db, 'SELECT count(*) AS n FROM search_tombstones'))} to remove`],
+        ['provider', model],
+        ['vector file', fileSize(paths.index)],
+        ['model file', fileSize(paths.model)],
+      ];
+      for (const [k, v] of rows) line(ctx.stdout, `${k.padEnd(14)} ${v}`);
+      return EXIT.ok;
+    }
+    if (sub === 'sync') {
+      const n = await syncSearchIndex(db, { onProgress: (p) => progress.onProgress(p) });
+      await flushSearchIndex(db);
+      progress.stop();
+      line(ctx.stdout, `search index synced in ${secs()} s: embedded ${fmt(n)} papers (${model})`);
+      return EXIT.ok;
+    }
+    const r = await rebuildIndex(db, { onProgress: (p) => progress.onProgress(p), vectors: !values['keyword-only'] });
+    await flushSearchIndex(db);
+    progress.stop();
+    const vectors = values['keyword-only'] ? 'vectors left as they were' : provider ? `${fmt(r.embedded)} vectors (${model})` : 'no vectors (provider: none)';
+    line(ctx.stdout, `search index rebuilt in ${secs()} s: ${fmt(r.papers)} papers in the keyword index, ${vectors}`);
+    return EXIT.ok;
+  } finally {
+    progress.stop();
+    await db.close();
+  }
+}
