@@ -4,6 +4,7 @@
  * server beside it, and measure routes with autocannon's programmatic API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 
@@ -79,11 +80,30 @@ export interface Measured {
   /** Connection errors + timeouts + non-2xx responses. */
   errors: number;
   requests: number;
+  /**
+   * The server's own CPU time per response (user + system, from /proc), in µs: what a response costs
+   * whatever else the machine is doing, where req/s also measures the load generator and neighbours.
+   */
+  cpuUsPerReq: number | null;
 }
 
-export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string> }): Promise<Measured> {
+/** utime + stime of a process in ms (Linux), or null where /proc is not there. */
+function cpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks; USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string>; pid?: number }): Promise<Measured> {
+  const cpu0 = cpuMs(opts.pid);
   const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
+  const cpu1 = cpuMs(opts.pid);
   return {
+    cpuUsPerReq: cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? ((cpu1 - cpu0) * 1000) / r.requests.total : null,
     name,
     path: urlPath,
     rps: r.requests.average,
@@ -95,9 +115,10 @@ export async function measure(name: string, base: string, urlPath: string, opts:
 }
 
 export function formatTable(rows: Measured[], baselineRps: number | null): string {
-  const head = `${'route'.padEnd(34)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}${baselineRps ? ' vs static'.padStart(10) : ''}`;
+  const head = `${'route'.padEnd(34)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)} ${'cpu µs/req'.padStart(10)}${baselineRps ? ' vs static'.padStart(10) : ''}`;
   const lines = rows.map((r) =>
-    `${`${r.name} ${r.path}`.slice(0, 34).padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.errors).padStart(7)}` +
+    `${`${r.name} ${r.path}`.slice(0, 34).padEnd(34)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${r.p50.toFixed(1).padStart(7)} ${r.p99.toFixed(1).padStart(7)} ${String(r.errors).padStart(7)} ` +
+    `${(r.cpuUsPerReq === null ? '-' : Math.round(r.cpuUsPerReq).toLocaleString('en-US')).padStart(10)}` +
     (baselineRps ? `${(r.rps / baselineRps).toFixed(2).padStart(10)}` : ''),
   );
   return [head, ...lines].join('\n');

@@ -62,11 +62,11 @@ const papers = countPapers(dbFile);
 console.log(`database: ${dbFile} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
 
 const rows: Measured[] = [];
-const opts = { connections, duration, headers: values.identity ? {} : { 'accept-encoding': 'gzip, deflate, br' } };
+const opts = { connections, duration, headers: (values.identity ? {} : { 'accept-encoding': 'gzip, deflate, br' }) as Record<string, string> };
 
 const baseline = await startStaticBaseline();
 try {
-  rows.push(await measure('static', baseline.url, '/', opts));
+  rows.push(await measure('static', baseline.url, '/', { ...opts, pid: baseline.child.pid }));
 } finally {
   await baseline.stop();
 }
@@ -85,7 +85,7 @@ try {
   for (const [name, p] of targets) {
     // One request first: a route's first render pays for cold SQLite pages and JIT.
     await (await fetch(server.url + p)).arrayBuffer();
-    rows.push(await measure(name, server.url, p, opts));
+    rows.push(await measure(name, server.url, p, { ...opts, pid: server.child.pid }));
   }
 } finally {
   const code = await server.stop();

@@ -80,7 +80,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     submitMaxAgeDays: intEnv(env, 'SUBMIT_MAX_AGE_DAYS', 14),
     submitDailyCap: intEnv(env, 'SUBMIT_DAILY_CAP', 5),
     smtpUrl: env.SMTP_URL || null,
-    mailFrom: env.MAIL_FROM || `${env.SITE_NAME ?? 'Daily Papers'} <no-reply@${new URL(baseUrl).hostname}>`,
+    // The display name is quoted: a site name with a comma would otherwise read as two addresses.
+    mailFrom: env.MAIL_FROM || `"${(env.SITE_NAME ?? 'Daily Papers').replace(/["\\\r\n]/g, '')}" <no-reply@${new URL(baseUrl).hostname}>`,
   };
 }
 

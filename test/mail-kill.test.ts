@@ -19,9 +19,10 @@ const KILL_AT = 15;
 test('kill -9 mid-send, restart: no duplicates, nobody missed', { timeout: 120_000 }, async (t) => {
   const f = await freshDb();
   t.after(() => f.cleanup());
-  await seedFeatured(f.db, Array.from({ length: 5 }, () => ({ record: paperRecord(), day: '2025-03-12' })));
+  await seedFeatured(f.db, [...Array.from({ length: 5 }, () => ({ record: paperRecord(), day: '2025-03-12' })), { record: paperRecord({ title: 'Model compression' }), day: '2025-03-12' }]);
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const s = await insertPendingSubscriber(f.db, { email: `k${i}@example.org`, frequency: 'daily', topics: [], now: '2025-03-11T00:00:00Z' });
+    // Some with topics: later runs then open a database the search engine has migrated too.
+    const s = await insertPendingSubscriber(f.db, { email: `k${i}@example.org`, frequency: 'daily', topics: i % 4 ? [] : ['compression'], now: '2025-03-11T00:00:00Z' });
     await confirmSubscriber(f.db, s.id, '2025-03-11T00:00:00Z', null);
   }
   await f.db.close();

@@ -387,7 +387,7 @@ test('empty instance: a friendly empty state explaining import and fetch', async
   assert.match(week.body, /No papers in Week 11, 2025/);
 });
 
-test('subscribe and search placeholders; search jumps straight to a pasted arXiv id', async (t) => {
+test('subscribe placeholder and search page; search jumps straight to a pasted arXiv id', async (t) => {
   const a = await appFor(t, [{ record: paperRecord({ id: '2503.11677' }), day: '2025-03-12' }]);
   const sub = await get(a, '/subscribe');
   assert.equal(sub.status, 200);
@@ -395,7 +395,7 @@ test('subscribe and search placeholders; search jumps straight to a pasted arXiv
   assert.match(sub.body, /Email digests are coming/);
   const search = await get(a, '/search?q=diffusion+models');
   assert.equal(search.status, 200);
-  assert.match(search.body, /Search is coming/);
+  assert.match(search.body, /<h1>Search<\/h1>/);
   assert.match(search.body, /name="q" value="diffusion models"/);
   const jump = await get(a, '/search?q=https%3A%2F%2Farxiv.org%2Fabs%2F2503.11677v2');
   assert.equal(jump.status, 302);

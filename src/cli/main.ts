@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   db: { summary: 'database maintenance: db migrate | db stats', load: async () => (await import('./commands/db.ts')).run },
   user: { summary: 'accounts: user create | set-role | ban | unban', load: async () => (await import('./commands/user.ts')).run },
   digest: { summary: 'email digests: digest send --frequency daily|weekly | status | webhook', load: async () => (await import('./commands/digest.ts')).run },
+  backup: { summary: 'copy the database to a file, safely while serving: backup <file>', load: async () => (await import('./commands/backup.ts')).run },
+  restore: { summary: 'replace the database with a backup: restore <file> [--force]', load: async () => (await import('./commands/backup.ts')).restore },
   token: { summary: 'personal API tokens: token create | list | revoke', load: async () => (await import('./commands/token.ts')).run },
 };
 

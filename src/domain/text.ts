@@ -11,12 +11,15 @@
  * would make the same paper's abstract differ by source.
  */
 export function normalizeWhitespace(s: string): string {
-  // Testing first is several times faster on the common, already-clean input.
-  return (NEEDS_COLLAPSE.test(s) ? s.replace(/\s+/g, ' ') : s).trim();
+  // Testing first is several times faster on the common, already-clean input. Collapsing is
+  // needed for whitespace other than a plain space, or else for two spaces in a row; `includes`
+  // finds the latter far faster than any pattern, and `[^\S ]` is the quickest way V8 has found
+  // to scan for the former (twice as fast as listing the characters).
+  return (s.includes('  ') || OTHER_WHITESPACE.test(s) ? s.replace(/\s+/g, ' ') : s).trim();
 }
 
-// Two whitespace characters in a row, or any whitespace other than a plain space.
-const NEEDS_COLLAPSE = /\s{2}|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+// Any whitespace but a plain space: tab, newline, no-break space, line separator...
+const OTHER_WHITESPACE = /[^\S ]/;
 
 const NAME_SUFFIX = /^(?:Jr\.?|Sr\.?|II|III|IV)$/i;
 

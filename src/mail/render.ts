@@ -114,14 +114,12 @@ export function renderDigest(i: ShellInput): { html: string; text: string } {
   const html = shell(i.siteName, i.baseUrl, i.subject, i.label, i.preheader, (i.trending?.html ?? '') + topicsHtml, i.footer.html);
   const text = [
     `${i.siteName} · ${i.label}`,
-    '',
-    i.trending ? i.trending.text : '',
-    i.topics.length ? `NEW IN YOUR TOPICS\n\n${i.topics.map((t) => t.text).join('\n')}` : '',
-    '--',
-    i.footer.text,
+    i.trending ? i.trending.text.trimEnd() : '',
+    i.topics.length ? `NEW IN YOUR TOPICS\n\n${i.topics.map((t) => t.text.trimEnd()).join('\n\n')}` : '',
+    `--\n${i.footer.text}`,
   ]
     .filter((s) => s !== '')
-    .join('\n');
+    .join('\n\n');
   return { html, text };
 }
 
@@ -130,12 +128,12 @@ export function shell(siteName: string, baseUrl: string, title: string, label: s
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${esc(title)}</title>` +
-    `<style>@media (prefers-color-scheme: dark){.dp-body,.dp-bg{background:#0b0f19 !important;color:#e5e7eb !important}` +
+    `<style>@media (prefers-color-scheme: dark){.dp-body,.dp-bg{background:#0b0f19 !important;color:#e5e7eb !important}.dp-text{color:#e5e7eb !important}` +
     `.dp-card{background:#111827 !important;border-color:#374151 !important}.dp-muted{color:#9ca3af !important}a{color:#93c5fd !important}}</style></head>` +
     `<body class="dp-body" style="margin:0;padding:0;background:${C.bg};color:${C.text};font-family:${FONT}">` +
     `<div style="display:none;max-height:0;overflow:hidden;opacity:0">${esc(preheader)}</div>` +
     `<table role="presentation" class="dp-bg" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:${C.bg}"><tr><td align="center" style="padding:24px 12px">` +
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;font-family:${FONT};color:${C.text}">` +
+    `<table role="presentation" class="dp-text" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:600px;font-family:${FONT};color:${C.text}">` +
     `<tr><td style="padding:0 2px 6px"><a href="${esc(baseUrl)}/" style="font-size:22px;font-weight:800;color:${C.text};text-decoration:none">${esc(siteName)}</a>` +
     `<div class="dp-muted" style="font-size:14px;color:${C.muted}">${esc(label)}</div></td></tr>` +
     body +

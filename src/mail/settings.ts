@@ -87,7 +87,7 @@ export function loadMailSettings(env: NodeJS.ProcessEnv = process.env): MailSett
   return {
     digestCron: cron === 'off' || cron === 'false' ? null : cron || d.digestCron,
     digestTz: tz,
-    weeklyDay: weekly ? (WEEKDAYS.includes(weekly) ? WEEKDAYS.indexOf(weekly) : num(env, 'DIGEST_WEEKLY_DAY', d.weeklyDay)) : d.weeklyDay,
+    weeklyDay: weekly ? (WEEKDAYS.includes(weekly) ? WEEKDAYS.indexOf(weekly) : Math.min(6, Math.floor(num(env, 'DIGEST_WEEKLY_DAY', d.weeklyDay)))) : d.weeklyDay,
     skipWeekends: flag(env, 'DIGEST_SKIP_WEEKENDS'),
     topN: num(env, 'DIGEST_TOP_N', d.topN, 1),
     topicLimit: num(env, 'DIGEST_TOPIC_LIMIT', d.topicLimit, 1),

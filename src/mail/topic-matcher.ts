@@ -11,6 +11,9 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../storage/db.ts';
+// A static import on purpose: loading the search module registers its migrations, which must be
+// known before any process that may run topic alerts opens (and migrates) the database.
+import { searchPapers } from '../search/index.ts';
 import { parseTopic } from './topics.ts';
 import type { DigestPaper } from './render.ts';
 
@@ -47,7 +50,6 @@ export async function newPapersForTopic(db: Db, topic: string, since: Date, limi
 }
 
 async function viaSearch(db: Db, topic: string, since: Date, limit: number): Promise<TopicPaper[]> {
-  const { searchPapers } = await import('../search/index.ts');
   const oldest = new Date(since.getTime() - BACKFILL_DAYS * 86_400_000).toISOString().slice(0, 10);
   const res = await searchPapers(db, { q: topic, filters: { after: oldest }, sort: 'newest', mode: 'keyword', limit: SEARCH_POOL, facets: false, snippets: false });
   const sinceIso = since.toISOString();

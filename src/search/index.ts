@@ -57,7 +57,7 @@ export interface SearchResult {
 }
 
 /** How many keyword / vector candidates are reranked, and the pool sorted for newest/upvotes. */
-export const TUNING = { rerankDepth: 100, vectorDepth: 100, vectorWeight: 0.3, sortPool: 1000 };
+export const TUNING = { rerankDepth: 100, vectorDepth: 100, vectorWeight: 0.15, sortPool: 1000 };
 
 interface Cand {
   key: number;

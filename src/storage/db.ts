@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+// Every process must know every migration: Kysely refuses to open a database that ran one it does
+// not know ("corrupted migrations"), so `db stats`, `backup`, `user` ... failed on a served database.
+import './search-migrations.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -44,7 +47,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const db: Db = {
     kysely,
     dialect: 'sqlite',
@@ -56,4 +59,25 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   };
   if (opts.migrate !== false && !opts.readonly) await migrateToLatest(kysely);
   return db;
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew (tens of µs each, several queries a page), which
+ * showed in the HTTP profile. It gets a view of the connection whose prepare() reuses statements by
+ * SQL text (better-sqlite3 re-prepares by itself after a schema change). A statement still busy (a
+ * stream left open) is never handed out twice. Code using `db.sqlite` directly keeps the plain handle.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) return hit;
+      const stmt = sqlite.prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
 }

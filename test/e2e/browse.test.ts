@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { axeProblems, launchBrowser, newPage, pictureFacts, RESULTS_DIR, resultPath, signUp, startE2eServer, type Browser, type E2eServer } from './browser.ts';
+import { axeProblems, browserUnavailable, launchBrowser, newPage, pictureFacts, RESULTS_DIR, resultPath, signUp, startE2eServer, type Browser, type E2eServer } from './browser.ts';
 import { keyboardWalk } from './keyboard.ts';
 
 let server: E2eServer;
@@ -18,8 +18,11 @@ let problems: string[];
 /** A paper of the latest day, for the paper page's checks. */
 let paperPath = '';
 
+const skip = browserUnavailable();
+
 before(async () => {
-  server = await startE2eServer();
+  if (skip) return;
+  server = await startE2eServer({ community: false });
   browser = await launchBrowser();
   ({ page, problems } = await newPage(browser, server.url));
 });
@@ -31,7 +34,7 @@ after(async () => {
 
 const h1 = async () => (await page.locator('main h1').first().textContent())!.trim();
 
-test('browse: latest day → previous day → a paper → back; the month page draws papers per day', async () => {
+test('browse: latest day → previous day → a paper → back; the month page draws papers per day', { skip }, async () => {
   await page.goto(`${server.url}/`);
   const latest = await h1();
   assert.ok((await page.locator('ol.cards > li').count()) > 0, 'the latest day has cards');
@@ -67,7 +70,7 @@ test('browse: latest day → previous day → a paper → back; the month page d
   assert.deepEqual(problems, []);
 });
 
-test('search: type a query → results → filter by category → open a similar paper', { todo: 'search UI pending' }, async () => {
+test('search: type a query → results → filter by category → open a similar paper', { skip }, async () => {
   await page.goto(`${server.url}/`);
   const box = page.getByRole('searchbox', { name: 'Search papers' }).first();
   await box.fill('diffusion models');
@@ -97,10 +100,12 @@ test('search: type a query → results → filter by category → open a similar
   assert.ok((await h1()).length > 0);
 });
 
-test('screenshots: feed, paper, search and trending at 1280 and 390 px, light and dark', async () => {
+test('screenshots: feed, month, paper, search and trending at 1280 and 390 px, light and dark', { skip }, async () => {
   // Regenerated each run: stale pictures of pages that changed would mislead.
   fs.rmSync(path.join(RESULTS_DIR, 'screenshots'), { recursive: true, force: true });
-  const pages = { feed: '/', paper: paperPath, search: '/search?q=diffusion', trending: '/papers/trending' };
+  await page.goto(`${server.url}/`);
+  const month = (await page.locator('.segmented a', { hasText: 'Month' }).getAttribute('href'))!;
+  const pages = { feed: '/', month, paper: paperPath, search: '/search?q=diffusion', trending: '/papers/trending' };
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const width of [1280, 390]) {
@@ -131,24 +136,21 @@ async function assertAccessible(paths: string[], scheme: 'light' | 'dark') {
   assert.deepEqual(found, [], found.join('\n'));
 }
 
-let profilePath = '';
-
-test('accessibility: no serious or critical axe violations, signed out and signed in, light and dark', async () => {
+test('accessibility: no serious or critical axe violations, signed out and signed in, light and dark', { skip }, async () => {
   const month = (await page.goto(`${server.url}/`), await page.locator('.segmented a', { hasText: 'Month' }).getAttribute('href'))!;
-  const anonymous = ['/', month, paperPath, '/papers/trending', '/search', '/search?q=diffusion', '/login', '/signup', '/subscribe'];
+  const anonymous = ['/', month, paperPath, '/papers/trending', '/search?q=diffusion', '/login', '/signup', '/subscribe'];
   await assertAccessible(anonymous, 'light');
   await assertAccessible(['/', paperPath], 'dark');
 
   const user = await signUp(page, server.url, 'axe-reader');
-  profilePath = `/u/${user}`;
   // Signed in: upvote buttons, comment form, submit form, settings with token forms, profile.
-  const signedIn = ['/', paperPath, '/papers/trending', '/papers/submit', '/settings', profilePath, '/search?q=diffusion'];
+  const signedIn = ['/', paperPath, '/papers/submit', '/settings', `/u/${user}`];
   await assertAccessible(signedIn, 'light');
-  await assertAccessible(['/', paperPath, '/papers/submit', '/settings'], 'dark');
+  await assertAccessible(['/papers/submit', '/settings'], 'dark');
   assert.deepEqual(problems, []);
 });
 
-test('keyboard: Tab reaches every control of the feed, in order, with a visible focus', async () => {
+test('keyboard: Tab reaches every control of the feed, in order, with a visible focus', { skip }, async () => {
   await page.goto(`${server.url}/`);
   // Signed in (the accessibility test signed up), so the cards have upvote buttons.
   if ((await page.getByRole('button', { name: 'Log out' }).count()) === 0) await signUp(page, server.url, 'kb-reader');

@@ -15,7 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, runCli, startServer, waitForExit } from '../support/cli.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** The flags DEVELOPERS.md prescribes: no sandbox (root in CI), no GPU, no calls home. */
+/** No sandbox (CI runs as root), no GPU, and no network traffic of the browser's own (updates, sync, QUIC). */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -77,20 +77,22 @@ function writeRecentPapers(dir: string, now: Date): { file: string; papers: { id
  * A server on a free port with its own database. OFFLINE=1: nothing may reach arXiv, so the
  * submit flow must use papers the instance already has.
  */
-export async function startE2eServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<E2eServer> {
+export async function startE2eServer(opts: { community?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<E2eServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-e2e-'));
   const dbFile = path.join(dir, 'e2e.sqlite');
-  const env = { OFFLINE: '1', DATA_DIR: dir, LOG_LEVEL: 'warn', ...extraEnv };
+  const env = { OFFLINE: '1', DATA_DIR: dir, LOG_LEVEL: 'warn', ...opts.env };
   const days = fs.existsSync(SAMPLE_DAYS_DIR)
     ? fs.readdirSync(SAMPLE_DAYS_DIR).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(SAMPLE_DAYS_DIR, f))
     : [BUNDLED_SAMPLE];
   const recent = writeRecentPapers(dir, new Date());
-  // The first command creates the schema alone; the other two then share the file (WAL, busy timeout).
+  // One at a time: each command may create or migrate the schema. The account comes first, as on
+  // a new instance (reading tests skip it and the extra papers: seconds each on a busy machine).
+  const community = opts.community !== false;
+  if (community) {
+    await cli(['user', 'create', EDITOR.username, '--email', EDITOR.email, '--password-stdin', '--role', 'editor', '--db', dbFile], env, `${EDITOR.password}\n`);
+  }
   await cli(['import', '--quiet', '--db', dbFile, ...days], env);
-  await Promise.all([
-    cli(['import', '--quiet', '--no-feature', '--db', dbFile, recent.file], env),
-    cli(['user', 'create', EDITOR.username, '--email', EDITOR.email, '--password-stdin', '--role', 'editor', '--db', dbFile], env, `${EDITOR.password}\n`),
-  ]);
+  if (community) await cli(['import', '--quiet', '--no-feature', '--db', dbFile, recent.file], env);
   let child: ChildProcess;
   const started = await startServer(['--db', dbFile, '--no-sample'], { ...env, HOST: '127.0.0.1' });
   child = started.child;
@@ -99,7 +101,7 @@ export async function startE2eServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<
   return {
     url,
     dbFile,
-    unfeatured: recent.papers,
+    unfeatured: community ? recent.papers : [],
     output: started.output,
     stop: async () => {
       child.kill('SIGTERM');
@@ -107,6 +109,16 @@ export async function startE2eServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Why the browser tests cannot run on this machine, or false when they can. A developer without
+ * Chromium gets skipped tests and the command that fixes it; in CI a missing browser is a failure.
+ */
+export function browserUnavailable(): string | false {
+  if (fs.existsSync(CHROMIUM_PATH)) return false;
+  if (process.env.CI) throw new Error(`${CHROMIUM_PATH} is missing: .ci/run installs Debian's chromium`);
+  return `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`;
 }
 
 export interface Browser {

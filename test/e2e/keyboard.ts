@@ -16,7 +16,11 @@ export interface KeyboardWalk {
 
 const INTERACTIVE = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
 
-export async function keyboardWalk(page: Page, maxPresses = 1500): Promise<KeyboardWalk> {
+/**
+ * A focus listener in the page records each step (what got focus, and whether it showed), so the
+ * walk is one key press per control instead of a round trip per press to ask what has focus.
+ */
+export async function keyboardWalk(page: Page): Promise<KeyboardWalk> {
   const total = await page.evaluate((selector) => {
     const els = [...document.querySelectorAll<HTMLElement>(selector)].filter((el) => {
       // Rendered and not disabled: content of a closed <details> is not rendered, and cannot be focused.
@@ -24,18 +28,10 @@ export async function keyboardWalk(page: Page, maxPresses = 1500): Promise<Keybo
       return visible && !(el as HTMLButtonElement).disabled;
     });
     els.forEach((el, i) => el.setAttribute('data-kb', String(i)));
-    return els.length;
-  }, INTERACTIVE);
-
-  // Start from the top of the document, as a fresh page load does.
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const reached: string[] = [];
-  const invisible: string[] = [];
-  for (let i = 0; i < maxPresses; i++) {
-    await page.keyboard.press('Tab');
-    const step = await page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      if (!el || el === document.body) return null;
+    const log: { desc: string; shown: boolean }[] = [];
+    (window as unknown as { __kbLog: typeof log }).__kbLog = log;
+    document.addEventListener('focusin', (e) => {
+      const el = e.target as HTMLElement;
       el.setAttribute('data-kb-reached', '1');
       const cls = el.classList[0] ? `.${el.classList[0]}` : '';
       const id = el.id ? `#${el.id}` : '';
@@ -43,14 +39,18 @@ export async function keyboardWalk(page: Page, maxPresses = 1500): Promise<Keybo
       const s = getComputedStyle(el);
       // A visible indicator: an outline of at least 2 px, or a focus ring drawn as a box shadow.
       const shown = el.matches(':focus-visible') && ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none');
-      return { desc: `${el.tagName.toLowerCase()}${id}${cls} "${text}"`, shown, kb: el.getAttribute('data-kb') };
+      log.push({ desc: `${el.tagName.toLowerCase()}${id}${cls} "${text}"`, shown });
     });
-    // Focus left the document (past the last control): the walk is complete.
-    if (!step) break;
-    if (reached.length > 0 && step.desc === reached[0]) break;
-    reached.push(step.desc);
-    if (!step.shown) invisible.push(step.desc);
-  }
+    // Start from the top of the document, as a fresh page load does.
+    (document.activeElement as HTMLElement | null)?.blur();
+    return els.length;
+  }, INTERACTIVE);
+
+  // A few presses past the count: focus leaves the page after the last control, then wraps.
+  for (let i = 0; i < total + 3; i++) await page.keyboard.press('Tab');
+  const log = await page.evaluate(() => (window as unknown as { __kbLog: { desc: string; shown: boolean }[] }).__kbLog);
+  const wrap = log.findIndex((step, i) => i > 0 && step.desc === log[0].desc);
+  const steps = wrap > 0 ? log.slice(0, wrap) : log;
   const missed = await page.evaluate(
     (n) =>
       [...document.querySelectorAll('[data-kb]:not([data-kb-reached])')]
@@ -58,6 +58,6 @@ export async function keyboardWalk(page: Page, maxPresses = 1500): Promise<Keybo
         .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 50)}" ${el.getAttribute('href') ?? ''}`),
     20,
   );
-  if (reached.length === 0 && total > 0) missed.unshift('(nothing was focused)');
-  return { reached, missed, invisible };
+  if (steps.length === 0 && total > 0) missed.unshift('(nothing was focused)');
+  return { reached: steps.map((s) => s.desc), missed, invisible: steps.filter((s) => !s.shown).map((s) => s.desc) };
 }

@@ -9,6 +9,7 @@ import { DEFAULT_OAI_URL, harvestOaiPmh } from '../../ingest/fetch/oai-pmh.ts';
 import { DEFAULT_API_URL, fetchArxivByIds } from '../../ingest/fetch/arxiv-api.ts';
 import { DEFAULT_USER_AGENT, FetchError, PoliteClient, type RetryInfo } from '../../ingest/fetch/http.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+import { importIndex } from '../search-sync.ts';
 
 const HELP = `Usage: dailypapers fetch arxiv [--category <cat>] [--from YYYY-MM-DD] [--until YYYY-MM-DD] [options]
        dailypapers fetch arxiv --id <id> [--id <id>...] [options]
@@ -149,9 +150,12 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const db = await openDatabase(config.databaseUrl);
   const stats = emptyStats();
   let rejectedShown = 0;
+  // Semantic search: each page's papers are embedded as they land (keyword search: triggers).
+  const index = dryRun ? null : await importIndex(db, (msg) => line(ctx.stderr, msg));
   const opts: ImportOptions = {
     feature: values.feature ? 'always' : 'auto',
     dryRun,
+    onChanged: index?.onChanged,
     onReject: (r) => {
       // Keep a flood of bad records readable; the count in the summary stays exact.
       if (rejectedShown++ < 200) line(ctx.stderr, `${r.line > 0 ? `${r.file}:${r.line}` : r.file}: ${r.reason}`);
@@ -188,6 +192,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     line(ctx.stderr, `dailypapers fetch: ${err.message}`);
     return EXIT.remote;
   } finally {
+    // Also after a failed harvest: the pages already written were embedded and must be saved.
+    await index?.finish();
     await db.close();
   }
 }

@@ -5,6 +5,7 @@ import { openDatabase } from '../../storage/db.ts';
 import { FORMATS, type FormatName } from '../../ingest/parsers/index.ts';
 import { importPaths, type FeatureMode, type ImportStats } from '../../ingest/pipeline.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+import { importIndex } from '../search-sync.ts';
 
 const HELP = `Usage: dailypapers import <file|dir>... [options]
 
@@ -67,7 +68,15 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   let rejectedShown = 0;
   try {
     let started = false;
+    const warn = (msg: string) => {
+      bar?.stop();
+      line(ctx.stderr, msg);
+      started = false;
+    };
+    // Semantic search: batches are embedded as they land (keyword search needs nothing: triggers).
+    const index = values['dry-run'] ? null : await importIndex(db, warn);
     const stats = await importPaths(db, positionals, {
+      onChanged: index?.onChanged,
       format: format as FormatName | 'auto',
       feature,
       batchSize,
@@ -91,6 +100,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         } else bar.update(s.bytesRead, payload);
       },
     });
+    await index?.finish();
     bar?.stop();
     if (rejectedShown > 200) line(ctx.stderr, `... and ${rejectedShown - 200} more rejected`);
     line(ctx.stdout, (values['dry-run'] ? '(dry run) ' : '') + formatSummary(stats));

@@ -16,10 +16,10 @@ The search index: SQLite FTS5 for keywords (kept in sync by triggers on every wr
 vector index beside the database (<db>.vectors.usearch), updated by import and fetch.
 
   rebuild   rebuild the keyword index from the papers table, then (re)train the built-in model
-            and re-embed every paper. Needed after changing the embedding provider or model
-            (search falls back to keyword-only until then), or to recover a damaged index.
-  sync      embed only what is pending (papers written without the import hook, e.g. by an
-            older version); what \`serve\` runs in the background.
+            and re-embed every paper: to recover a damaged index, or to switch models now.
+  sync      embed what is pending: papers written without the import hook, or everything after
+            a change of provider or model (search is keyword-only until then). \`serve\` runs
+            this in the background.
   status    what is indexed, what is pending, and which model built the vectors.
 
 Options:
@@ -107,9 +107,11 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const progress = reporter(ctx, values.quiet);
   try {
     // --provider wins over $SEARCH_PROVIDER; a provider that cannot start (endpoint down) fails here.
-    const ctxSearch = await configureSearch(db, values.provider === undefined ? {} : { provider: values.provider });
+    const spec = values.provider ?? ctx.env.SEARCH_PROVIDER;
+    const ctxSearch = await configureSearch(db, spec === undefined ? {} : { provider: spec });
     const provider = ctxSearch.provider;
-    const model = provider ? `${provider.name} ${provider.model}` : 'none';
+    // Read when printed: training the built-in model changes its name.
+    const model = () => (provider ? `${provider.name} ${provider.model}` : 'none');
     const secs = () => ((Date.now() - started) / 1000).toFixed(1);
     if (sub === 'status') {
       await ensureSearchSchema(db);
@@ -119,8 +121,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         ['keyword index', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs'))} papers (kept in sync by triggers)`],
         ['vectors', `${fmt(Number(meta(db, 'vector.count') ?? 0))} by ${meta(db, 'vector.provider') ?? '-'} ${meta(db, 'vector.model') ?? ''}`.trim()],
         ['pending', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0'))} papers to embed, ${fmt(count(db, 'SELECT count(*) AS n FROM search_tombstones'))} to remove`],
-        ['provider', model],
-        ['vector file', fileSize(paths.index)],
+        ['provider', model()],
+        ['vector file', fileSize(paths.index) + (paths.index && !fs.existsSync(paths.index) && Number(meta(db, 'vector.count') ?? 0) > 0 ? ': missing, the next sync re-embeds everything' : '')],
         ['model file', fileSize(paths.model)],
       ];
       for (const [k, v] of rows) line(ctx.stdout, `${k.padEnd(14)} ${v}`);
@@ -130,13 +132,13 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       const n = await syncSearchIndex(db, { onProgress: (p) => progress.onProgress(p) });
       await flushSearchIndex(db);
       progress.stop();
-      line(ctx.stdout, `search index synced in ${secs()} s: embedded ${fmt(n)} papers (${model})`);
+      line(ctx.stdout, `search index synced in ${secs()} s: embedded ${fmt(n)} papers (${model()})`);
       return EXIT.ok;
     }
     const r = await rebuildIndex(db, { onProgress: (p) => progress.onProgress(p), vectors: !values['keyword-only'] });
     await flushSearchIndex(db);
     progress.stop();
-    const vectors = values['keyword-only'] ? 'vectors left as they were' : provider ? `${fmt(r.embedded)} vectors (${model})` : 'no vectors (provider: none)';
+    const vectors = values['keyword-only'] ? 'vectors left as they were' : provider ? `${fmt(r.embedded)} vectors (${model()})` : 'no vectors (provider: none)';
     line(ctx.stdout, `search index rebuilt in ${secs()} s: ${fmt(r.papers)} papers in the keyword index, ${vectors}`);
     return EXIT.ok;
   } finally {

@@ -11,6 +11,7 @@ import { createApp } from '../../web/app.ts';
 import { startTrendingJob, trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 import { startMailService } from '../../mail/scheduler.ts';
+import { startSearchMaintenance } from '../search-sync.ts';
 import { loadMailSettings } from '../../mail/settings.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
@@ -48,6 +49,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const trendingJob = startTrendingJob({ db, onError: (err) => log.error({ err }, 'trending re-decay failed') });
   // Digests at DIGEST_CRON (DIGEST_CRON=off disables), and the outbox worker (SMTP_URL, else .eml files).
   const mail = startMailService({ db, config, settings: loadMailSettings(ctx.env), log });
+  // Search: loads the vector index, embeds what web writes add, builds a missing index in a child process.
+  const search = startSearchMaintenance({ db, log });
 
   return new Promise<number>((resolve) => {
     let server: ServerType;
@@ -67,6 +70,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       // closed so they do not hold shutdown open.
       server.close(async () => {
         await mailStopped;
+        await search.stop();
         await db.close();
         log.info('stopped');
         resolve(EXIT.ok);

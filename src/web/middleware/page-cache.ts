@@ -37,6 +37,8 @@ export function bumpContentGeneration(): void {
   generation++;
 }
 
+const PASS_THROUGH_MS = 5_000;
+
 export interface PageCacheOptions {
   maxEntries?: number;
   maxBytes?: number;
@@ -118,8 +120,10 @@ function notModified(c: Context, etag: string, lastModified: number, nowSec: num
   return Number.isFinite(t) && lastModified <= Math.floor(t / 1000);
 }
 
-function respond(c: Context, e: Entry, nowSec: number): Response {
+/** The entry as a response (304 when the client's copy is current); `hit` only labels X-Cache. */
+function respond(c: Context, e: Entry, nowSec: number, hit: boolean): Response {
   const headers = new Headers(e.headers);
+  headers.set('x-cache', hit ? 'hit' : 'miss');
   const gz = acceptsGzip(c) ? gzipOf(e, headers.get('content-type') ?? '') : null;
   // Each representation has its own (strong) validator.
   const etag = gz ? `${e.etag.slice(0, -1)}-gz"` : e.etag;
@@ -154,6 +158,9 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
   // Map iteration order is insertion order: re-inserting on a hit makes the first key the least recently used.
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<void>>();
+  // URLs whose last answer could not be cached (healthz, 404s, private pages) skip the version read
+  // and bookkeeping for a few seconds; the mark expires so that a page that becomes cacheable is.
+  const passThrough = new Map<string, number>();
   let bytes = 0;
 
   const evict = (key: string) => {
@@ -167,6 +174,11 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
     if (!cacheableRequest(c)) return next();
     const url = c.req.url;
     const key = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const skipUntil = passThrough.get(key);
+    if (skipUntil !== undefined) {
+      if (Date.now() < skipUntil) return next();
+      passThrough.delete(key);
+    }
     const nowMs = deps.now().getTime();
     const nowSec = Math.floor(nowMs / 1000);
     let v = `${version()}|${Math.floor(nowMs / 60_000)}`;
@@ -181,7 +193,7 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
     if (hit && hit.version === v) {
       entries.delete(key);
       entries.set(key, hit);
-      return respond(c, hit, nowSec);
+      return respond(c, hit, nowSec, true);
     }
     evict(key);
 
@@ -192,7 +204,11 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
       await next();
       const res = c.res;
       const cc = res.headers.get('cache-control') ?? '';
-      if (res.status !== 200 || !/\bpublic\b/.test(cc) || res.headers.has('set-cookie') || !res.body) return;
+      if (res.status !== 200 || !/\bpublic\b/.test(cc) || res.headers.has('set-cookie') || !res.body) {
+        if (passThrough.size >= 10_000) passThrough.clear();
+        passThrough.set(key, Date.now() + PASS_THROUGH_MS);
+        return;
+      }
       const body = new Uint8Array(await res.arrayBuffer());
       const entry: Entry = {
         status: res.status,
@@ -213,7 +229,7 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
         }
       }
       c.res = undefined as unknown as Response; // replace, rather than merge into, the consumed response
-      c.res = respond(c, entry, nowSec);
+      c.res = respond(c, entry, nowSec, false);
     } finally {
       inFlight.delete(key);
       done();

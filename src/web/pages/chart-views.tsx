@@ -31,14 +31,23 @@ export async function loadVoteHistory(db: Db, paperId: string, now: Date): Promi
   return cumulativeDays(rows.map((r) => ({ day: r.day, count: Number(r.n) })), toDay(now), SPARK_DAYS);
 }
 
+/** The bars stretch to the page's width; the dates and the scale are HTML, readable at any width. */
 export function PapersPerDayFigure({ series }: { series: DayValue[] }) {
   if (series.length === 0) return null;
+  const first = series[0].day;
   const end = series[series.length - 1].day;
+  const max = Math.max(...series.map((d) => d.value));
   return (
     <figure class="chart-figure">
       {raw(papersPerDaySvg(series, { id: 'papers-per-day' }))}
+      {/* Hidden from screen readers: the picture's title already says all this. */}
+      <div class="chart-dates" aria-hidden="true">
+        <span>{formatDay(first)}</span>
+        <span>{formatDay(end)}</span>
+      </div>
       <figcaption>
         Papers per day, the {series.length} days to {formatDay(end)}
+        {max > 0 ? `; the dashed line is the busiest day, ${max.toLocaleString('en-US')} papers` : ': none'}
       </figcaption>
     </figure>
   );

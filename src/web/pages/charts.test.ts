@@ -61,8 +61,9 @@ test('papers per day: one bar per day with papers, labelled with the total and t
   // The tallest bar fills the plot; the small one is small but visible.
   const heights = [...svg.matchAll(/class="chart-bar"[^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
   assert.ok(heights[0] > 100 && heights[1] >= 1 && heights[1] < 5, String(heights));
-  assert.match(svg, /<text[^>]*>Jan 1, 2026<\/text>/);
-  assert.match(svg, />610<\/text>/);
+  // No text inside (the page labels it in HTML), so it may stretch.
+  assert.doesNotMatch(svg, /<text/);
+  assert.equal(rootAttrs(svg).preserveAspectRatio, 'none');
 });
 
 test('papers per day: an empty window still draws axes and says so', () => {

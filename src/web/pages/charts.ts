@@ -61,11 +61,14 @@ export function cumulativeDays(perDay: readonly { day: string; count: number }[]
   });
 }
 
-/** Opening tag shared by every picture: role, label, explicit size. `cls` styles it. */
-function svgOpen(id: string, cls: string, width: number, height: number): string {
+/**
+ * Opening tag shared by every picture: role, label, explicit size. `cls` styles it; `aspect`
+ * "none" lets a picture without text stretch to the width it is given.
+ */
+function svgOpen(id: string, cls: string, width: number, height: number, aspect?: 'none'): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${esc(cls)}" role="img" aria-labelledby="${esc(id)}-title" ` +
-    `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`
+    `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"${aspect ? ` preserveAspectRatio="${aspect}"` : ''}>`
   );
 }
 
@@ -94,40 +97,31 @@ export function papersPerDayLabel(series: readonly DayValue[]): string {
 }
 
 /**
- * A bar per day (only days with papers get a rect), a baseline, the maximum on the left and the
- * first and last day under the axis. Each bar has its own `<title>`, a tooltip with its day.
+ * A bar per day (only days with papers get a rect), a baseline and a dashed line at the maximum.
+ * No text inside: the picture stretches to its box (preserveAspectRatio none, strokes that do not
+ * scale) and the page puts the scale and dates beside it as HTML, which stays readable at any
+ * width where SVG text would shrink with the picture. Each bar has its own `<title>` tooltip.
  */
 export function papersPerDaySvg(series: readonly DayValue[], opts: BarChartOptions): string {
   const width = opts.width ?? 720;
-  const height = opts.height ?? 150;
-  const left = 44; // room for the maximum's label
-  const bottom = 22; // room for the first and last day
-  const top = 8;
-  const plotW = width - left - 4;
-  const plotH = height - top - bottom;
+  const height = opts.height ?? 120;
+  const top = 2;
+  const plotH = height - top - 1;
   const max = Math.max(1, ...series.map((d) => d.value));
-  const step = series.length > 0 ? plotW / series.length : plotW;
-  const barW = Math.max(1, step * 0.8);
-  const parts: string[] = [svgOpen(opts.id, 'chart-days', width, height), titleEl(opts.id, papersPerDayLabel(series))];
-  // Gridline at the maximum, so the bars have a scale.
-  parts.push(`<line class="chart-grid" x1="${left}" y1="${top}" x2="${width - 4}" y2="${top}"/>`);
-  parts.push(`<text class="chart-text" x="${left - 6}" y="${top + 4}" text-anchor="end">${esc(fmtInt(max))}</text>`);
-  parts.push(`<text class="chart-text" x="${left - 6}" y="${top + plotH}" text-anchor="end">0</text>`);
+  const step = series.length > 0 ? width / series.length : width;
+  const barW = Math.max(1, step * 0.75);
+  const parts: string[] = [svgOpen(opts.id, 'chart-days', width, height, 'none'), titleEl(opts.id, papersPerDayLabel(series))];
+  parts.push(`<line class="chart-grid" x1="0" y1="${top}" x2="${width}" y2="${top}"/>`);
   series.forEach((d, i) => {
     if (d.value <= 0) return;
     const h = Math.max(1, (d.value / max) * plotH);
-    const x = left + i * step + (step - barW) / 2;
+    const x = i * step + (step - barW) / 2;
     parts.push(
       `<rect class="chart-bar" x="${n(x)}" y="${n(top + plotH - h)}" width="${n(barW)}" height="${n(h)}">` +
         `<title>${esc(`${formatDay(d.day)}: ${plural(d.value, 'paper')}`)}</title></rect>`,
     );
   });
-  parts.push(`<line class="chart-axis" x1="${left}" y1="${top + plotH}" x2="${width - 4}" y2="${top + plotH}"/>`);
-  if (series.length > 0) {
-    const y = height - 6;
-    parts.push(`<text class="chart-text" x="${left}" y="${y}" text-anchor="start">${esc(formatDay(series[0].day))}</text>`);
-    parts.push(`<text class="chart-text" x="${width - 4}" y="${y}" text-anchor="end">${esc(formatDay(series[series.length - 1].day))}</text>`);
-  }
+  parts.push(`<line class="chart-axis" x1="0" y1="${height - 0.5}" x2="${width}" y2="${height - 0.5}"/>`);
   parts.push('</svg>');
   return parts.join('');
 }

@@ -302,9 +302,10 @@ table.terms tr.total th, table.terms tr.total td { font-weight: 700; border-bott
 svg.chart { display: block; max-width: 100%; height: auto; }
 .chart-figure { margin: 0 0 1.25rem; padding: 0.75rem 1rem 0.5rem; background: var(--card); border: 1px solid var(--border); border-radius: var(--radius); }
 .chart-figure figcaption { color: var(--muted); font-size: 0.85rem; }
-.chart-text { fill: var(--muted); font-size: 11px; font-family: inherit; }
-.chart-axis { stroke: var(--border-strong); stroke-width: 1; }
-.chart-grid { stroke: var(--border); stroke-width: 1; stroke-dasharray: 3 3; }
+svg.chart-days { width: 100%; height: 7.5rem; }
+.chart-dates { display: flex; justify-content: space-between; color: var(--muted); font-size: 0.8rem; }
+.chart-axis { stroke: var(--border-strong); stroke-width: 1; vector-effect: non-scaling-stroke; }
+.chart-grid { stroke: var(--border-strong); stroke-width: 1; stroke-dasharray: 3 3; vector-effect: non-scaling-stroke; }
 .chart-bar { fill: var(--chart-votes); }
 .chart-bar:hover { fill: var(--chart-comments); }
 .spark { display: inline-block; vertical-align: middle; margin-left: 0.5rem; }
@@ -347,6 +348,7 @@ fieldset.choice label { font-weight: 400; margin: 0; }
 ul.topic-feeds, ul.webhooks { margin: 0.5rem 0 1rem; padding-left: 1.1rem; display: grid; gap: 0.35rem; font-size: 0.92rem; }
 ul.webhooks li span { margin-right: 0.6rem; }
 .button-row { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.5rem 0 1rem; }
+.stack-form button.danger-button { justify-self: start; padding: 0.4rem 0.9rem; font-size: 0.9rem; border-color: var(--danger); background: none; color: var(--danger); }
 .button-row button, .notice .inline-form button:not(.danger-button) {
   font: inherit; font-weight: 600; padding: 0.4rem 0.9rem; border-radius: 8px; cursor: pointer; border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent);
 }

@@ -1,0 +1,173 @@
+/**
+ * npm run bench:search [-- --skip-1m] [--queries 500]
+ *
+ * Imports all of ../shared/data (about 195k papers) into a fresh database through the product's
+ * import pipeline (the FTS index is kept by triggers), builds the vector index with the built-in
+ * provider (`rebuildIndex`, as `dailypapers index rebuild` does), then runs 500 realistic queries
+ * (full titles, shortened titles, topic phrases like the seed page's) through `searchPapers` in
+ * each mode, one at a time on one core: p50/p95/p99 latency and QPS, next to the raw FTS5 MATCH
+ * (same words OR-ed, default bm25, top 20) measured in the same run. Then the same at 1M papers,
+ * the extra 800k synthesised by recombining real titles and abstracts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase, type Db } from '../src/storage/db.ts';
+import { importPaths } from '../src/ingest/pipeline.ts';
+import { configureSearch, rebuildIndex, searchPapers, similarPapers, syncSearchIndex, type SearchMode } from '../src/search/index.ts';
+import { words } from '../src/search/tokenize.ts';
+
+const { values } = parseArgs({ options: { 'skip-1m': { type: 'boolean', default: false }, queries: { type: 'string', default: '500' } } });
+const SHARED = path.resolve(import.meta.dirname, '../../shared');
+const DATA = path.join(SHARED, 'data');
+const N_QUERIES = Number(values.queries);
+
+function rng(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+}
+
+const TOPICS = [
+  'KV cache compression', 'making LLM inference cheaper with smaller KV caches', 'speculative decoding', 'mixture of experts routing',
+  'diffusion transformers for video generation', 'text to image diffusion', 'retrieval augmented generation', 'long context language models',
+  'reinforcement learning from human feedback', 'direct preference optimization', 'chain of thought reasoning', 'vision language models',
+  'multimodal large language models benchmark', 'code generation with LLMs', 'LLM agents tool use', 'quantization of large language models',
+  'parameter efficient fine tuning LoRA', 'state space models mamba', 'neural radiance fields', '3D gaussian splatting',
+  'graph neural networks', 'contrastive self-supervised learning', 'federated learning privacy', 'adversarial robustness',
+  'hallucination detection', 'mathematical reasoning benchmark', 'speech recognition low resource', 'robot manipulation policy learning',
+  'world models for autonomous driving', 'protein structure prediction', 'time series forecasting transformers', 'machine translation',
+  'knowledge distillation', 'continual learning catastrophic forgetting', 'image segmentation foundation model', 'embodied agents',
+  'scaling laws', 'synthetic data for training', 'safety alignment jailbreak attacks', 'efficient attention linear complexity',
+];
+
+function seedTitles(): string[] {
+  const dir = path.join(SHARED, 'seed');
+  if (!fs.existsSync(dir)) return [];
+  const lines = fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n')).map((l) => l.trim()).filter(Boolean);
+  return lines.filter((l, i) => l.length > 15 && l.length < 250 && (lines[i + 1]?.length ?? 0) > 300);
+}
+
+/** 40% full titles, 30% shortened titles, 30% topic phrases (hand-written and from the seed page). */
+function makeQueries(db: Db, n: number): { q: string; kind: string }[] {
+  const rand = rng(7);
+  const total = (db.sqlite!.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n;
+  const pick = db.sqlite!.prepare('SELECT title FROM papers LIMIT 1 OFFSET ?');
+  const title = () => (pick.get(Math.floor(rand() * total)) as { title: string }).title;
+  const topics = [...TOPICS, ...seedTitles().map((t) => t.split(':')[0]).filter((t) => t.split(' ').length <= 6)];
+  const out: { q: string; kind: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = i % 10;
+    if (r < 4) out.push({ q: title(), kind: 'title' });
+    else if (r < 7) out.push({ q: title().split(/\s+/).slice(0, 3 + Math.floor(rand() * 3)).join(' '), kind: 'short' });
+    else out.push({ q: topics[Math.floor(rand() * topics.length)], kind: 'topic' });
+  }
+  return out;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+interface Row {
+  mode: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  qps: number;
+}
+
+async function timeIt(name: string, qs: string[], fn: (q: string) => Promise<unknown> | unknown): Promise<Row> {
+  for (const q of qs.slice(0, 20)) await fn(q); // warm caches and JIT
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (const q of qs) {
+    const t = performance.now();
+    await fn(q);
+    lat.push(performance.now() - t);
+  }
+  const secs = (performance.now() - t0) / 1000;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { mode: name, p50: r(pct(lat, 50)), p95: r(pct(lat, 95)), p99: r(pct(lat, 99)), qps: Math.round(qs.length / secs) };
+}
+
+async function measure(db: Db, label: string): Promise<Row[]> {
+  const qs = makeQueries(db, N_QUERIES).map((x) => x.q);
+  const raw = db.sqlite!.prepare('SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rank LIMIT 20');
+  const rows: Row[] = [];
+  rows.push(
+    await timeIt('raw FTS5 MATCH', qs, (q) => {
+      const m = words(q).map((w) => `"${w}"`).join(' OR ');
+      return m ? raw.all(m) : [];
+    }),
+  );
+  for (const mode of ['keyword', 'semantic', 'hybrid'] as SearchMode[]) rows.push(await timeIt(mode, qs, (q) => searchPapers(db, { q, mode, limit: 20 })));
+  const ids = (db.sqlite!.prepare('SELECT paper_id FROM search_docs ORDER BY random() LIMIT 200').all() as { paper_id: string }[]).map((r) => r.paper_id);
+  let i = 0;
+  rows.push(await timeIt('similar (k=10)', ids, () => similarPapers(db, ids[i++ % ids.length], 10)));
+  console.log(`\n## ${label}\n`);
+  console.log('| mode | p50 ms | p95 ms | p99 ms | QPS (1 core) |\n| --- | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.mode} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.qps} |`);
+  return rows;
+}
+
+/** Adds `extra` papers made by recombining real titles and abstracts (halves and sentences). */
+function synthesise(db: Db, extra: number): void {
+  const sq = db.sqlite!;
+  const src = sq.prepare('SELECT title, abstract, authors, categories, published_at FROM papers').all() as { title: string; abstract: string; authors: string; categories: string; published_at: string | null }[];
+  const rand = rng(11);
+  const ins = sq.prepare("INSERT INTO papers (id, title, abstract, authors, categories, primary_category, published_at, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-01-01T00:00:00Z', 'synthetic')");
+  const any = () => src[Math.floor(rand() * src.length)];
+  const batch = sq.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const a = any(), b = any(), c = any(), d = any();
+      const ta = a.title.split(' '), tb = b.title.split(' ');
+      const title = [...ta.slice(0, Math.ceil(ta.length / 2)), ...tb.slice(Math.ceil(tb.length / 2))].join(' ');
+      const sa = c.abstract.split(/(?<=\.)\s+/), sb = d.abstract.split(/(?<=\.)\s+/);
+      const abstract = [...sa.slice(0, Math.ceil(sa.length / 2)), ...sb.slice(Math.ceil(sb.length / 2))].join(' ');
+      ins.run(`synth/${i}`, title, abstract, a.authors, c.categories, JSON.parse(c.categories)[0] ?? null, c.published_at);
+    }
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < extra; i += 10_000) batch(i, Math.min(extra, i + 10_000));
+  console.log(`synthesised ${extra} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s (FTS kept by triggers)`);
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-search-'));
+  const file = path.join(dir, 'bench.sqlite');
+  console.log(`# bench:search — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  try {
+    const db = await openDatabase(file);
+    await configureSearch(db, {});
+    let t0 = performance.now();
+    const stats = await importPaths(db, [path.join(DATA, 'arxiv-daily-2025-2026'), path.join(DATA, 'arxiv-cs-2007-2017'), path.join(DATA, 'fixtures')], {});
+    const importSecs = (performance.now() - t0) / 1000;
+    console.log(`imported ${stats.inserted} papers in ${importSecs.toFixed(0)} s (${Math.round(stats.inserted / importSecs)} papers/s, FTS5 kept by triggers)`);
+    t0 = performance.now();
+    const built = await rebuildIndex(db, { keyword: false });
+    const vecSecs = (performance.now() - t0) / 1000;
+    console.log(`vector index (built-in provider: train + embed + HNSW): ${built.embedded} papers in ${vecSecs.toFixed(0)} s = ${Math.round(built.embedded / vecSecs)} papers/s`);
+    t0 = performance.now();
+    const kw = await rebuildIndex(db, { vectors: false });
+    console.log(`keyword index rebuild: ${kw.papers} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    await measure(db, `${stats.inserted} papers`);
+
+    if (!values['skip-1m']) {
+      synthesise(db, 1_000_000 - stats.inserted);
+      t0 = performance.now();
+      const n = await syncSearchIndex(db, { forceSave: true });
+      console.log(`incremental vector sync of the synthetic papers: ${n} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      await measure(db, '1M papers');
+    }
+    await db.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,187 @@
+/**
+ * Keeping the search index current from the CLI: the import/fetch hook, and `serve`'s background
+ * maintenance. The keyword index needs none of this (triggers update it on every write); this is
+ * about the vector index, which lives outside SQLite and must be told.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../storage/db.ts';
+import { configureSearch, flushSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
+import { isTrainable } from '../search/embeddings/provider.ts';
+import { vectorPaths } from '../search/vectors.ts';
+
+export interface ImportIndex {
+  /** The `onChanged` hook of importPaths / importItems. */
+  onChanged: (ids: string[]) => Promise<void>;
+  /** At the end of the command: embeds what was put off, saves the index. Never throws. */
+  finish: () => Promise<void>;
+}
+
+/**
+ * Search upkeep for import and fetch: each committed batch is embedded as it lands.
+ *
+ * Except while the built-in model needs (re)training: it retrains whenever the corpus has grown
+ * enough, and every retraining re-embeds every paper, so per-batch syncing of a bulk import into a
+ * young database would train and re-embed dozens of times. Then batches are left pending and
+ * `finish` trains once, on everything. Keyword search never waits (triggers).
+ *
+ * A provider that cannot start, or fails midway (an embeddings endpoint that is down), must not
+ * fail the import: papers stay pending for the next sync. Warned once.
+ */
+export async function importIndex(db: Db, warn: (msg: string) => void): Promise<ImportIndex> {
+  let failed = false;
+  let deferred = false;
+  const fail = (err: unknown) => {
+    if (!failed) warn(`search: ${(err as Error).message}; new papers are searchable by keyword now, by meaning after \`dailypapers index sync\``);
+    failed = true;
+  };
+  try {
+    await configureSearch(db);
+  } catch (err) {
+    fail(err);
+    await configureSearch(db, { provider: null });
+  }
+  const hook = searchIndexHook(db);
+  return {
+    async onChanged(ids) {
+      if (failed || deferred) return;
+      try {
+        const p = (await searchContext(db)).provider;
+        const corpus = (db.sqlite!.prepare('SELECT count(*) AS n FROM search_docs').get() as { n: number }).n;
+        if (p && isTrainable(p) && p.needsTraining(corpus)) deferred = true;
+        else await hook(ids);
+      } catch (err) {
+        fail(err);
+      }
+    },
+    async finish() {
+      try {
+        if (deferred && !failed) await syncSearchIndex(db);
+        await flushSearchIndex(db);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  };
+}
+
+interface Log {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SearchMaintenance {
+  stop(): Promise<void>;
+}
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/dailypapers.js');
+/** Up to this many pending papers are embedded in the server process (milliseconds of work). */
+const INLINE_MAX = 2000;
+/** A background build that failed is not retried more often than this. */
+const RESPAWN_MS = 5 * 60_000;
+
+function mtimes(db: Db): string {
+  const p = vectorPaths(db);
+  const m = (f: string | null) => (f && fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0);
+  return `${m(p.index)}:${m(p.model)}`;
+}
+
+/**
+ * `serve`'s search upkeep, every `intervalMs` (and once at start):
+ * - embeds papers written by the web (submissions, editors) and anything else left pending;
+ * - reloads the vector index when another process (`import`, `index rebuild`) rewrote its files;
+ * - hands heavy work (training the built-in model, embedding a whole corpus) to a child
+ *   `dailypapers index sync`, because embedding is synchronous CPU work that would stall every
+ *   request; search stays keyword-only (hybrid falls back) until the child is done.
+ */
+export function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: number }): SearchMaintenance {
+  const { db, log } = opts;
+  let stamp = '';
+  let child: ChildProcess | null = null;
+  let lastSpawn = 0;
+  let providerOk = false;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  const count = (sql: string) => (db.sqlite!.prepare(sql).get() as { n: number }).n;
+
+  async function configure(): Promise<void> {
+    try {
+      await configureSearch(db);
+      providerOk = true;
+    } catch (err) {
+      // Keyword search keeps working; the provider is retried on the next tick.
+      if (providerOk || !stamp) log.error({ err }, 'search: embedding provider unavailable, serving keyword search only');
+      providerOk = false;
+      await configureSearch(db, { provider: null });
+    }
+    stamp = mtimes(db);
+  }
+
+  function spawnBuild(reason: string): void {
+    lastSpawn = Date.now();
+    const args = [BIN, 'index', 'sync', '--db', db.location];
+    const c = spawn(process.execPath, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    let out = '';
+    c.stdout!.on('data', (d) => (out = (out + d).slice(-2000)));
+    c.stderr!.on('data', (d) => (out = (out + d).slice(-2000)));
+    log.info({ child: c.pid, reason }, 'search: building the vector index in the background');
+    c.on('error', (err) => log.error({ err }, 'search: could not start the background index build'));
+    c.on('close', (code) => {
+      child = null;
+      if (stopped) return;
+      if (code === 0) {
+        lastSpawn = 0;
+        log.info({ result: out.trim().split('\n').pop() }, 'search: background index build done');
+        void configure();
+      } else log.error({ code, output: out.trim() }, 'search: background index build failed');
+    });
+  }
+
+  async function tick(): Promise<void> {
+    if (child || stopped) return;
+    if (!providerOk || mtimes(db) !== stamp) await configure();
+    const ctx = await searchContext(db);
+    const p = ctx.provider;
+    if (!p || !ctx.vectors) {
+      await syncSearchIndex(db); // keyword statistics only
+      return;
+    }
+    const corpus = count('SELECT count(*) AS n FROM search_docs');
+    const pending = count('SELECT count(*) AS n FROM search_docs WHERE embedded = 0');
+    const trainable = isTrainable(p);
+    const needsTraining = trainable && p.needsTraining(corpus);
+    // A missing index (or one built by another model) means embedding the whole corpus.
+    const fullBuild = !ctx.vectors.index && corpus > 0 && (!trainable || needsTraining || (p as { trained?: boolean }).trained === true);
+    if (needsTraining || fullBuild || pending > INLINE_MAX) {
+      if (Date.now() - lastSpawn >= RESPAWN_MS) spawnBuild(needsTraining ? 'model needs training' : fullBuild ? 'no vector index' : `${pending} papers pending`);
+      return;
+    }
+    const n = await syncSearchIndex(db);
+    if (n > 0) await flushSearchIndex(db);
+    stamp = mtimes(db);
+  }
+
+  const run = () => {
+    if (running) return;
+    running = tick()
+      .catch((err) => log.error({ err }, 'search: index upkeep failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(run, opts.intervalMs ?? 30_000);
+  timer.unref();
+  setImmediate(run);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      child?.kill('SIGTERM');
+      await running;
+      await flushSearchIndex(db).catch((err) => log.error({ err }, 'search: could not save the vector index'));
+    },
+  };
+}
