@@ -18,7 +18,7 @@ import { importPaths } from '../src/ingest/pipeline.ts';
 import { configureSearch, rebuildIndex, searchPapers, similarPapers, syncSearchIndex, type SearchMode } from '../src/search/index.ts';
 import { words } from '../src/search/tokenize.ts';
 
-const { values } = parseArgs({ options: { 'skip-1m': { type: 'boolean', default: false }, queries: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { 'skip-1m': { type: 'boolean', default: false }, queries: { type: 'string', default: '500' }, reuse: { type: 'string' } } });
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'data');
 const N_QUERIES = Number(values.queries);
@@ -135,20 +135,28 @@ function synthesise(db: Db, extra: number): void {
 }
 
 async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-search-'));
+  // --reuse DIR keeps the database in DIR (and reuses it when already built: latency runs only).
+  const dir = values.reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-search-'));
+  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'bench.sqlite');
+  const built = fs.existsSync(file);
   console.log(`# bench:search — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   try {
     const db = await openDatabase(file);
     await configureSearch(db, {});
+    if (built) {
+      await measure(db, `${(db.sqlite!.prepare('SELECT count(*) AS n FROM papers').get() as { n: number }).n} papers (reused database)`);
+      await db.close();
+      return;
+    }
     let t0 = performance.now();
     const stats = await importPaths(db, [path.join(DATA, 'arxiv-daily-2025-2026'), path.join(DATA, 'arxiv-cs-2007-2017'), path.join(DATA, 'fixtures')], {});
     const importSecs = (performance.now() - t0) / 1000;
     console.log(`imported ${stats.inserted} papers in ${importSecs.toFixed(0)} s (${Math.round(stats.inserted / importSecs)} papers/s, FTS5 kept by triggers)`);
     t0 = performance.now();
-    const built = await rebuildIndex(db, { keyword: false });
+    const vec = await rebuildIndex(db, { keyword: false });
     const vecSecs = (performance.now() - t0) / 1000;
-    console.log(`vector index (built-in provider: train + embed + HNSW): ${built.embedded} papers in ${vecSecs.toFixed(0)} s = ${Math.round(built.embedded / vecSecs)} papers/s`);
+    console.log(`vector index (built-in provider: train + embed + HNSW): ${vec.embedded} papers in ${vecSecs.toFixed(0)} s = ${Math.round(vec.embedded / vecSecs)} papers/s`);
     t0 = performance.now();
     const kw = await rebuildIndex(db, { vectors: false });
     console.log(`keyword index rebuild: ${kw.papers} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
@@ -163,7 +171,7 @@ async function main() {
     }
     await db.close();
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!values.reuse) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

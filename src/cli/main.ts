@@ -1,5 +1,6 @@
 import process from 'node:process';
 import { EXIT, UsageError, line, type CliContext } from './context.ts';
+import { storageHint } from '../storage/sqlite-errors.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 
@@ -39,7 +40,8 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       line(ctx.stderr, `dailypapers ${name}: ${(err as Error).message}`);
       return EXIT.usage;
     }
-    line(ctx.stderr, `dailypapers ${name}: ${(err as Error).message}`);
+    const hint = (err as { hinted?: boolean }).hinted ? null : storageHint(err);
+    line(ctx.stderr, `dailypapers ${name}: ${(err as Error).message}${hint ? `: ${hint}` : ''}`);
     if (ctx.env.DEBUG) line(ctx.stderr, String((err as Error).stack));
     return EXIT.failure;
   }

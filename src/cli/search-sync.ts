@@ -15,8 +15,8 @@ import { vectorPaths } from '../search/vectors.ts';
 export interface ImportIndex {
   /** The `onChanged` hook of importPaths / importItems. */
   onChanged: (ids: string[]) => Promise<void>;
-  /** At the end of the command: embeds what was put off, saves the index. Never throws. */
-  finish: () => Promise<void>;
+  /** At the end of the command: embeds what was put off, saves the index. Never throws. Returns how many papers it embedded. */
+  finish: () => Promise<number>;
 }
 
 /**
@@ -57,12 +57,14 @@ export async function importIndex(db: Db, warn: (msg: string) => void): Promise<
       }
     },
     async finish() {
+      let n = 0;
       try {
-        if (deferred && !failed) await syncSearchIndex(db);
+        if (deferred && !failed) n = await syncSearchIndex(db);
         await flushSearchIndex(db);
       } catch (err) {
         fail(err);
       }
+      return n;
     },
   };
 }

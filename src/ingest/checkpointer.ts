@@ -1,9 +1,10 @@
 /**
  * Moves WAL checkpoints off the importing thread. Every committed page is written twice: to the
- * WAL, then (at a checkpoint) into the database file, with a sync of each. Done by the writer that
- * is a tenth of the import's work, all on the one thread the writes already saturate; done by a
- * second connection on another thread, it overlaps with the writing. PASSIVE checkpoints never
- * block the writer, and the writer keeps its own auto-checkpoint as a bound should this one lag.
+ * WAL, then, at a checkpoint, into the database file, with a sync of each. Left to the writer, that
+ * second copy (several µs a record, more with the search index's pages) lands on the one thread
+ * the import already keeps busy; done by a second connection on another thread, it overlaps with
+ * the writing. PASSIVE checkpoints never block the writer, and the writer keeps its own
+ * auto-checkpoint as a bound should this one fall behind.
  */
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../storage/db.ts';

@@ -1,7 +1,7 @@
 /**
  * Where an import's `FileEvent`s come from: a parse worker on another core when there is enough
- * input to pay for starting one (about a quarter of a second), else this thread. Either way the
- * files are read strictly in order, so the output is the same.
+ * input to pay for starting one (a few hundred milliseconds, mostly loading TypeScript), else this
+ * thread. Either way the files are read strictly in order, so the output is the same.
  */
 import { Worker } from 'node:worker_threads';
 import type { FormatName } from './parsers/index.ts';
@@ -10,7 +10,10 @@ import { ACK, type WorkerInput, type WorkerMessage } from './parse-worker.ts';
 
 /** Below this much input (compressed bytes), parsing in-process finishes before a worker would start. */
 export const WORKER_MIN_BYTES = 4 << 20;
-/** Up to 8 × 512 parsed records wait for the writer: enough to cover a commit, a few MB at most. */
+/**
+ * Events posted ahead of the writer: enough to cover a commit, and a bound on memory (an event is a
+ * chunk of text's worth of records, about 600, or 512 for formats parsed item by item).
+ */
 const MAX_IN_FLIGHT = 8;
 /** A worker that has not loaded its modules by then is given up on (and parsing stays here). */
 const START_TIMEOUT_MS = 15_000;

@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry: reads, gunzips, parses and normalises the import's files in order and posts
- * their `FileEvent`s to the main thread, which only merges and writes. That puts parsing (about
- * half the CPU an import needs) on the second core. Started by `parse-source.ts`.
+ * their `FileEvent`s to the main thread, which only merges and writes. That puts parsing, a third of
+ * the import's work without the search index, on the second core. Started by `parse-source.ts`.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readFileEvents, type FileEvent } from './file-events.ts';

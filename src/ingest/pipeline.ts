@@ -222,7 +222,7 @@ export async function importPaths(db: Db, inputs: string[], opts: ImportOptions)
     source = (wantWorker && (await startWorkerSource(files, opts.format))) || inProcessSource(files, opts.format);
     if (db.sqlite && !opts.dryRun) {
       restore = bulkImportSettings(db.sqlite);
-      if (big && process.env.DP_NO_CKPT !== "1") checkpointer = startCheckpointer(db);
+      if (big) checkpointer = startCheckpointer(db);
     }
     for (let i = 0; i < files.length; i++) await importEvents(db, files[i], source.events(i), opts, stats);
   } finally {

@@ -11,9 +11,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../storage/db.ts';
-// A static import on purpose: loading the search module registers its migrations, which must be
-// known before any process that may run topic alerts opens (and migrates) the database.
-import { searchPapers } from '../search/index.ts';
+
 import { parseTopic } from './topics.ts';
 import type { DigestPaper } from './render.ts';
 
@@ -50,6 +48,9 @@ export async function newPapersForTopic(db: Db, topic: string, since: Date, limi
 }
 
 async function viaSearch(db: Db, topic: string, since: Date, limit: number): Promise<TopicPaper[]> {
+  // Loaded on first use: the search module registers its own migrations when loaded, and a process
+  // that loads it applies them to its database (see the note in cli/commands/digest.ts).
+  const { searchPapers } = await import('../search/index.ts');
   const oldest = new Date(since.getTime() - BACKFILL_DAYS * 86_400_000).toISOString().slice(0, 10);
   const res = await searchPapers(db, { q: topic, filters: { after: oldest }, sort: 'newest', mode: 'keyword', limit: SEARCH_POOL, facets: false, snippets: false });
   const sinceIso = since.toISOString();

@@ -229,9 +229,9 @@ const quote = (ws: string[]) => `"${ws.join(' ').replace(/"/g, '""')}"`;
  * search is a filtered listing). Free words are OR-ed (ranked by bm25, so papers matching more
  * and rarer words come first); phrases and authors are required; excludes are subtracted.
  */
-export function toFtsMatch(p: ParsedQuery): string | null {
+export function toFtsMatch(p: ParsedQuery, onlyTerms?: string[]): string | null {
   const required: string[] = [];
-  const terms = keywordTerms(p);
+  const terms = onlyTerms ?? keywordTerms(p);
   if (terms.length) required.push(`(${terms.map((t) => quote([t])).join(' OR ')})`);
   for (const ph of p.phrases) required.push(quote(ph));
   if (p.authors.length) required.push(`(${p.authors.map((a) => `authors : ${quote(a)}`).join(' OR ')})`);

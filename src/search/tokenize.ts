@@ -12,7 +12,8 @@ const MARKS = /[\u0300-\u036f]/g;
 /** Lower-cased words with diacritics removed, not stemmed (for query parsing and highlighting). */
 export function words(text: string): string[] {
   const out: string[] = [];
-  const norm = text.normalize('NFD').replace(MARKS, '').toLowerCase();
+  // Most abstracts are ASCII: skip the Unicode normalisation they do not need.
+  const norm = (/[^\x00-\x7f]/.test(text) ? text.normalize('NFD').replace(MARKS, '') : text).toLowerCase();
   for (const m of norm.matchAll(WORD)) out.push(m[0]);
   return out;
 }

@@ -75,7 +75,7 @@ export function openVectorState(db: Db, provider: EmbeddingProvider): VectorStat
   const sq = db.sqlite!;
   const path = vectorPaths(db).index;
   const state: VectorState = { provider, index: null, path, unsaved: [], lastSave: Date.now() };
-  if (path && fs.existsSync(path) && meta(sq, 'vector.signature') === signature(provider)) {
+  if (path && provider.dimensions > 0 && fs.existsSync(path) && meta(sq, 'vector.signature') === signature(provider)) {
     try {
       const idx = newIndex(provider.dimensions);
       idx.load(path);
@@ -129,6 +129,9 @@ export async function syncVectors(db: Db, st: VectorState, opts: SyncOptions = {
     }, corpus, (message) => progress({ phase: 'train', done: 0, total: corpus, message }));
   }
   if (isTrainable(p) && !(p as { trained?: boolean }).trained) return 0; // too few papers to learn from yet
+  // Remote providers learn their size from a first request.
+  const probe = (p as { probe?: () => Promise<void> }).probe;
+  if (!p.dimensions && probe) await probe.call(p);
   if (opts.rebuild || !st.index || meta(sq, 'vector.signature') !== signature(p) || st.index.dimensions() !== p.dimensions) resetIndex(db, st);
   const index = st.index!;
 

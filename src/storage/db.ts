@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { storageHint } from './sqlite-errors.ts';
 // Every process must know every migration: Kysely refuses to open a database that ran one it does
 // not know ("corrupted migrations"), so `db stats`, `backup`, `user` ... failed on a served database.
 import './search-migrations.ts';
@@ -40,13 +41,18 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   const file = sqlitePathFromUrl(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file, { readonly: opts.readonly ?? false });
-  if (!opts.readonly) {
-    // WAL lets readers (web requests) proceed while an import writes; NORMAL sync is safe under WAL.
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+  try {
+    if (!opts.readonly) {
+      // WAL lets readers (web requests) proceed while an import writes; NORMAL sync is safe under WAL.
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = NORMAL');
+    }
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (err) {
+    sqlite.close();
+    throw withStorageHint(err, file);
   }
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const db: Db = {
     kysely,
@@ -57,7 +63,14 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
       await kysely.destroy();
     },
   };
-  if (opts.migrate !== false && !opts.readonly) await migrateToLatest(kysely);
+  if (opts.migrate !== false && !opts.readonly) {
+    try {
+      await migrateToLatest(kysely);
+    } catch (err) {
+      await db.close();
+      throw withStorageHint(err, file);
+    }
+  }
   return db;
 }
 
@@ -80,4 +93,11 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
       return stmt;
     },
   };
+}
+
+/** A read-only or full disk at start-up: say which file and what to do, keeping SQLite's code. */
+function withStorageHint(err: unknown, file: string): unknown {
+  const hint = storageHint(err, file);
+  if (!hint || !(err instanceof Error)) return err;
+  return Object.assign(new Error(`${err.message}: ${hint}`, { cause: err }), { code: (err as { code?: string }).code, hinted: true });
 }

@@ -88,20 +88,15 @@ export function sqliteBulk(sqlite: SQLite.Database): SqliteBulk {
 /**
  * Connection settings for the length of a bulk import; returns what restores the previous ones.
  * WAL auto-checkpoints every 1,000 pages by default, i.e. after almost every 2,000-record batch,
- * and each checkpoint syncs twice; letting the WAL grow to 64 MiB between checkpoints cuts that
- * by an order of magnitude. The final checkpoint is part of the import, so its time is counted.
+ * and each checkpoint syncs twice. Letting the WAL grow to 64 MiB between checkpoints cuts that by
+ * an order of magnitude (and bounds it when the import's own checkpointer thread falls behind).
+ * The final checkpoint is part of the import, so its time is counted.
  */
 export function bulkImportSettings(sqlite: SQLite.Database): () => void {
   const checkpointPages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
-  const cacheSize = sqlite.pragma('cache_size', { simple: true }) as number;
   sqlite.pragma('wal_autocheckpoint = 16384');
-  // At least 64 MiB of page cache, so index pages stay hot across batches (negative = KiB).
-  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
-  const cacheKiB = cacheSize < 0 ? -cacheSize : (cacheSize * pageSize) / 1024;
-  if (cacheKiB < 65536) sqlite.pragma('cache_size = -65536');
   return () => {
     sqlite.pragma(`wal_autocheckpoint = ${checkpointPages}`);
-    sqlite.pragma(`cache_size = ${cacheSize}`);
     if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
   };
 }

@@ -76,5 +76,6 @@ export function errorHandler(renderHtml?: HtmlErrorRenderer) {
 
 function isDatabaseUnavailable(err: Error): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_READONLY' || code === 'SQLITE_FULL' || code === 'ECONNREFUSED' || code === '57P01';
+  // better-sqlite3 reports extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT...).
+  return /^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN)/.test(code) || code === 'ECONNREFUSED' || code === '57P01';
 }

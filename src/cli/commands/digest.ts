@@ -14,6 +14,10 @@ import { deleteWebhook, findSubscriberByEmail, insertWebhook, listWebhooks, subs
 import { parseTopics } from '../../services/subscriptions.ts';
 import { mailKysely } from '../../storage/mail-migrations.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
+// Topic alerts use the search engine, whose migrations register themselves when its module loads.
+// They must be registered before this command opens (and migrates) a database that the search
+// engine has already migrated, or the migrator reports them missing.
+import '../../storage/search-migrations.ts';
 
 const HELP = `Usage: dailypapers digest send --frequency daily|weekly [--dry-run] [--to <email>] [--since YYYY-MM-DD] [--now <ISO time>] [--db <path>]
        dailypapers digest status [--db <path>]

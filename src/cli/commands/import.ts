@@ -100,10 +100,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         } else bar.update(s.bytesRead, payload);
       },
     });
-    await index?.finish();
+    const summary = formatSummary(stats);
+    const indexStart = Date.now();
+    const embedded = (await index?.finish()) ?? 0;
     bar?.stop();
     if (rejectedShown > 200) line(ctx.stderr, `... and ${rejectedShown - 200} more rejected`);
-    line(ctx.stdout, (values['dry-run'] ? '(dry run) ' : '') + formatSummary(stats));
+    line(ctx.stdout, (values['dry-run'] ? '(dry run) ' : '') + summary);
+    // Only when the import put embedding off until the end (training the built-in model).
+    if (embedded > 0) line(ctx.stdout, `search index: embedded ${embedded.toLocaleString('en-US')} papers in ${((Date.now() - indexStart) / 1000).toFixed(1)} s`);
     return stats.rejected > 0 ? EXIT.rejected : EXIT.ok;
   } finally {
     bar?.stop();
