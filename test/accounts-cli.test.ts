@@ -22,7 +22,7 @@ async function withDb<T>(file: string, fn: (db: Awaited<ReturnType<typeof openDa
   }
 }
 
-test('user create reads the password from stdin, sets the role, and refuses taken names', { timeout: 60_000 }, async (t) => {
+test('user create reads the password from stdin, sets the role, and refuses taken names', { timeout: 240_000 }, async (t) => {
   const db = tmpDb(t);
   const r = await runCli(['user', 'create', 'ada', '--email', 'ada@example.org', '--password-stdin', '--role', 'editor', '--db', db], {}, 'a long passphrase\n');
   assert.equal(r.code, 0, r.stderr);
@@ -51,7 +51,7 @@ test('user create reads the password from stdin, sets the role, and refuses take
   assert.equal((await runCli(['user', 'ban', 'nobody', '--db', db])).code, 1);
 });
 
-test('user create: usage and validation errors exit 2 with the reason', { timeout: 60_000 }, async (t) => {
+test('user create: usage and validation errors exit 2 with the reason', { timeout: 240_000 }, async (t) => {
   const db = tmpDb(t);
   const cases: [string[], string, RegExp][] = [
     [['user', 'create', 'bob', '--email', 'bob@example.org', '--password-stdin', '--role', 'root'], 'a long passphrase\n', /Unknown role "root"/],
@@ -75,7 +75,7 @@ test('user create: usage and validation errors exit 2 with the reason', { timeou
   });
 });
 
-test('token create prints the token alone on stdout; it authenticates, and token revoke ends it', { timeout: 60_000 }, async (t) => {
+test('token create prints the token alone on stdout; it authenticates, and token revoke ends it', { timeout: 240_000 }, async (t) => {
   const db = tmpDb(t);
   assert.equal((await runCli(['user', 'create', 'cy', '--email', 'cy@example.org', '--password-stdin', '--db', db], {}, 'a long passphrase')).code, 0);
 

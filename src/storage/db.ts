@@ -49,6 +49,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     }
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    if (!opts.readonly) assertWritable(sqlite, file);
   } catch (err) {
     sqlite.close();
     throw withStorageHint(err, file);
@@ -100,4 +101,30 @@ function withStorageHint(err: unknown, file: string): unknown {
   const hint = storageHint(err, file);
   if (!hint || !(err instanceof Error)) return err;
   return Object.assign(new Error(`${err.message}: ${hint}`, { cause: err }), { code: (err as { code?: string }).code, hinted: true });
+}
+
+/**
+ * SQLite silently opens a write-protected file (or one in a read-only folder) read-only, and a fully
+ * migrated database needs no write to open: the failure would only come with the first write, deep
+ * in a request or a background job. So check at start: the file, its folder (for the -wal and -shm
+ * files) and those files if present must be writable (access(2), so root passes as it can write),
+ * and the write lock must be obtainable. A lock held elsewhere longer than busy_timeout is let through.
+ */
+function assertWritable(sqlite: SQLite.Database, file: string): void {
+  if (file !== ':memory:') {
+    for (const f of [file, path.dirname(path.resolve(file)), `${file}-wal`, `${file}-shm`]) {
+      try {
+        fs.accessSync(f, fs.constants.W_OK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw Object.assign(new Error(`attempt to write a readonly database (${f} is not writable)`), { code: 'SQLITE_READONLY' });
+      }
+    }
+  }
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    sqlite.exec('ROLLBACK');
+  } catch (err) {
+    if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw err;
+  }
 }

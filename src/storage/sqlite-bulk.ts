@@ -96,7 +96,12 @@ export function bulkImportSettings(sqlite: SQLite.Database): () => void {
   const checkpointPages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
   sqlite.pragma('wal_autocheckpoint = 16384');
   return () => {
-    sqlite.pragma(`wal_autocheckpoint = ${checkpointPages}`);
-    if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
+    // Best effort: an import that failed (a full disk...) must report its own error, not this one's.
+    try {
+      sqlite.pragma(`wal_autocheckpoint = ${checkpointPages}`);
+      if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // The next commit's auto-checkpoint, or closing the connection, checkpoints instead.
+    }
   };
 }
