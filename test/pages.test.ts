@@ -387,12 +387,12 @@ test('empty instance: a friendly empty state explaining import and fetch', async
   assert.match(week.body, /No papers in Week 11, 2025/);
 });
 
-test('subscribe placeholder and search page; search jumps straight to a pasted arXiv id', async (t) => {
+test('subscribe page and search page; search jumps straight to a pasted arXiv id', async (t) => {
   const a = await appFor(t, [{ record: paperRecord({ id: '2503.11677' }), day: '2025-03-12' }]);
   const sub = await get(a, '/subscribe');
   assert.equal(sub.status, 200);
   assertHtmlPage(sub);
-  assert.match(sub.body, /Email digests are coming/);
+  assert.match(sub.body, /Get trending papers in your email inbox/);
   const search = await get(a, '/search?q=diffusion+models');
   assert.equal(search.status, 200);
   assert.match(search.body, /<h1>Search<\/h1>/);

@@ -88,14 +88,20 @@ export async function startE2eServer(opts: { community?: boolean; env?: NodeJS.P
   // One at a time: each command may create or migrate the schema. The account comes first, as on
   // a new instance (reading tests skip it and the extra papers: seconds each on a busy machine).
   const community = opts.community !== false;
-  if (community) {
-    await cli(['user', 'create', EDITOR.username, '--email', EDITOR.email, '--password-stdin', '--role', 'editor', '--db', dbFile], env, `${EDITOR.password}\n`);
+  let started: Awaited<ReturnType<typeof startServer>>;
+  try {
+    if (community) {
+      await cli(['user', 'create', EDITOR.username, '--email', EDITOR.email, '--password-stdin', '--role', 'editor', '--db', dbFile], env, `${EDITOR.password}\n`);
+    }
+    await cli(['import', '--quiet', '--db', dbFile, ...days], env);
+    if (community) await cli(['import', '--quiet', '--no-feature', '--db', dbFile, recent.file], env);
+    started = await startServer(['--db', dbFile, '--no-sample'], { ...env, HOST: '127.0.0.1' });
+  } catch (err) {
+    // A failed setup has no stop() to call: leave no database behind.
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  await cli(['import', '--quiet', '--db', dbFile, ...days], env);
-  if (community) await cli(['import', '--quiet', '--no-feature', '--db', dbFile, recent.file], env);
-  let child: ChildProcess;
-  const started = await startServer(['--db', dbFile, '--no-sample'], { ...env, HOST: '127.0.0.1' });
-  child = started.child;
+  const child: ChildProcess = started.child;
   // 127.0.0.1 rather than localhost: the server listens on IPv4 only.
   const url = started.url.replace('localhost', '127.0.0.1');
   return {

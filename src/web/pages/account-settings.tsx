@@ -148,7 +148,8 @@ export function SettingsPage({ config, user, csrf, tokens, newToken, tokenName =
       <section class="panel" id="email" aria-labelledby="email-title">
         <h2 id="email-title">Email digest</h2>
         <p>
-          Daily or weekly digests of the trending papers are managed at <a href="/subscribe">/subscribe</a>.
+          Daily or weekly digests of the trending papers: <a href="/subscription">manage your subscription</a>
+          (frequency, topics, webhooks) or <a href="/subscribe">subscribe</a> with your account's email.
         </p>
       </section>
     </Layout>
