@@ -67,11 +67,14 @@ function mountTmpfs(size: string): { dir: string; remount: (size: string) => voi
   };
 }
 
-test('kill -9 during an import, then re-run it: exactly 74,728 papers on 322 days, integrity ok', { timeout: 600_000 }, async () => {
+// Three of the 13 daily shards (17,717 papers on 77 days) keep the test quick on a 2-core CI box.
+const KILL_SHARDS = ['part-0000.jsonl.gz', 'part-0001.jsonl.gz', 'part-0002.jsonl.gz'].map((f) => path.join(SHARDS, f));
+
+test('kill -9 during an import, then re-run it: exactly 17,717 papers on 77 days, integrity ok', { timeout: 600_000 }, async () => {
   const dir = tmp('kill');
   const db = path.join(dir, 'k.sqlite');
   try {
-    const child = spawn(process.execPath, [BIN, 'import', '--quiet', '--db', db, SHARDS], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'import', '--quiet', '--db', db, ...KILL_SHARDS], { cwd: ROOT, stdio: 'ignore' });
     // Kill ~1.5 s into the writing (not the start-up): wait for the WAL to appear first.
     const t0 = Date.now();
     while (!(fs.existsSync(`${db}-wal`) && fs.statSync(`${db}-wal`).size > 0) && child.exitCode === null && Date.now() - t0 < 120_000) await sleep(50);
@@ -81,11 +84,11 @@ test('kill -9 during an import, then re-run it: exactly 74,728 papers on 322 day
     await waitForExit(child);
     const after = inspect(db);
     assert.equal(after.integrity, 'ok');
-    if (!finishedFirst) assert.ok(after.papers < 74_728, `killed mid-import, yet ${after.papers} papers`);
+    if (!finishedFirst) assert.ok(after.papers < 17_717, `killed mid-import, yet ${after.papers} papers`);
 
-    const rerun = await runCli(['import', '--quiet', '--db', db, SHARDS]);
+    const rerun = await runCli(['import', '--quiet', '--db', db, ...KILL_SHARDS]);
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.deepEqual(inspect(db), { integrity: 'ok', papers: 74_728, days: 322 });
+    assert.deepEqual(inspect(db), { integrity: 'ok', papers: 17_717, days: 77 });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
