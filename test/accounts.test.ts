@@ -304,7 +304,7 @@ test('/u/<username>: submitted and upvoted papers and comments, newest first, es
   }
 });
 
-test('/settings needs a signed-in user; it shows the account and the email-digest placeholder, never cached', async (t) => {
+test('/settings needs a signed-in user; it shows the account and links to manage the email digest, never cached', async (t) => {
   const a = await appFor(t);
   const user = await makeUser(a.db, { username: 'erin' });
   const anon = await a.app.request('/settings');
@@ -318,7 +318,7 @@ test('/settings needs a signed-in user; it shows the account and the email-diges
   assert.match(html, /<h1>Settings<\/h1>/);
   assert.ok(html.includes(user.email));
   assert.match(html, /You have no API tokens/);
-  assert.match(html, /Email digest[\s\S]*<a href="\/subscribe">\/subscribe<\/a>/);
+  assert.match(html, /Email digest[\s\S]*<a href="\/subscription">manage your subscription<\/a>[\s\S]*<a href="\/subscribe">subscribe<\/a>/);
   assert.match(html, /<form class="row-form" method="post" action="\/settings\/tokens"><input type="hidden" name="_csrf"/);
 });
 
