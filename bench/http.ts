@@ -58,6 +58,9 @@ if (!dbFile || countPapers(dbFile) === 0) {
   const r = spawnSync(process.execPath, [BIN, 'import', '--quiet', '--db', dbFile, ...inputs], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 && r.status !== 3) throw new Error(`import failed with exit ${r.status}`);
 }
+// Build the search vectors now, not in `serve`'s background sync while the load is measured.
+const sync = spawnSync(process.execPath, [BIN, 'index', 'sync', '--db', dbFile], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+if (sync.status !== 0) console.error(`index sync exited with ${sync.status}; search may be keyword-only`);
 const papers = countPapers(dbFile);
 console.log(`database: ${dbFile} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
 
@@ -83,8 +86,10 @@ try {
     ['api', '/api/daily_papers'],
   ];
   for (const [name, p] of targets) {
-    // One request first: a route's first render pays for cold SQLite pages and JIT.
-    await (await fetch(server.url + p)).arrayBuffer();
+    // One request first: a route's first render pays for cold SQLite pages, JIT and model loading.
+    const first = await fetch(server.url + p, { signal: AbortSignal.timeout(600_000) });
+    await first.arrayBuffer();
+    if (first.status !== 200) console.error(`${p} answered ${first.status}`);
     rows.push(await measure(name, server.url, p, { ...opts, pid: server.child.pid }));
   }
 } finally {

@@ -79,8 +79,11 @@ export interface SearchMaintenance {
 }
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/dailypapers.js');
-/** Up to this many pending papers are embedded in the server process (milliseconds of work). */
-const INLINE_MAX = 2000;
+/**
+ * Up to this many pending papers are embedded in the server process: what web writes add between
+ * two ticks. Anything more is a bulk job for the child, as embedding blocks the event loop.
+ */
+const INLINE_MAX = 200;
 /** A background build that failed is not retried more often than this. */
 const RESPAWN_MS = 5 * 60_000;
 
@@ -98,7 +101,7 @@ function mtimes(db: Db): string {
  *   `dailypapers index sync`, because embedding is synchronous CPU work that would stall every
  *   request; search stays keyword-only (hybrid falls back) until the child is done.
  */
-export function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: number }): SearchMaintenance {
+export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: number; firstTickMs?: number }): Promise<SearchMaintenance> {
   const { db, log } = opts;
   let stamp = '';
   let child: ChildProcess | null = null;
@@ -148,10 +151,7 @@ export function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: nu
     if (!providerOk || mtimes(db) !== stamp) await configure();
     const ctx = await searchContext(db);
     const p = ctx.provider;
-    if (!p || !ctx.vectors) {
-      await syncSearchIndex(db); // keyword statistics only
-      return;
-    }
+    if (!p || !ctx.vectors) return; // keyword only: triggers keep it current
     const corpus = count('SELECT count(*) AS n FROM search_docs');
     const pending = count('SELECT count(*) AS n FROM search_docs WHERE embedded = 0');
     const trainable = isTrainable(p);
@@ -162,6 +162,9 @@ export function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: nu
       if (Date.now() - lastSpawn >= RESPAWN_MS) spawnBuild(needsTraining ? 'model needs training' : fullBuild ? 'no vector index' : `${pending} papers pending`);
       return;
     }
+    // Nothing written since the last tick: no sync, which would write index metadata (and so
+    // invalidate every cached page) for nothing.
+    if (pending === 0 && count('SELECT count(*) AS n FROM search_tombstones') === 0) return;
     const n = await syncSearchIndex(db);
     if (n > 0) await flushSearchIndex(db);
     stamp = mtimes(db);
@@ -173,15 +176,28 @@ export function startSearchMaintenance(opts: { db: Db; log: Log; intervalMs?: nu
       .catch((err) => log.error({ err }, 'search: index upkeep failed'))
       .finally(() => (running = null));
   };
+  // Loading the model and the vector index is synchronous: done before the server listens, not
+  // while it is answering its first requests.
+  await configure();
   const timer = setInterval(run, opts.intervalMs ?? 30_000);
   timer.unref();
-  setImmediate(run);
+  const first = setTimeout(run, opts.firstTickMs ?? 1000);
+  first.unref();
 
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      child?.kill('SIGTERM');
+      clearTimeout(first);
+      // Wait for a background build to be gone: it holds the database and index files open.
+      const c = child;
+      if (c) {
+        const gone = new Promise<void>((resolve) => c.once('close', () => resolve()));
+        c.kill('SIGTERM');
+        const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+        await gone;
+        clearTimeout(force);
+      }
       await running;
       await flushSearchIndex(db).catch((err) => log.error({ err }, 'search: could not save the vector index'));
     },

@@ -30,6 +30,11 @@ function paperValues(r: PaperInsertRow, out: unknown[]): void {
   );
 }
 
+// Binding is by position: should the two lists ever drift apart, fail on load, not with shifted columns.
+const probe: unknown[] = [];
+paperValues(Object.fromEntries(INSERT_COLUMNS.map((c) => [c, c])) as unknown as PaperInsertRow, probe);
+if (probe.join() !== INSERT_COLUMNS.join()) throw new Error('sqlite-bulk: paperValues() does not follow INSERT_COLUMNS');
+
 function entryValues(r: EntryInsertRow, out: unknown[]): void {
   out.push(r.paper_id, r.day, r.featured_at, r.featured_by ?? null, r.source, r.position ?? null);
 }

@@ -18,6 +18,8 @@ Options:
   --no-feature      feature nothing (by default, records with a listing day are featured)
   --db <path>       database (default: $DATABASE_URL or ./data/dailypapers.sqlite)
   --dry-run         parse and validate only; write nothing
+  --no-vectors      skip embedding for semantic search (keyword search is always updated);
+                    \`dailypapers index sync\`, or \`serve\` in the background, catches up later
   --quiet           no progress bar
 
 Exit codes: 0 all imported; 3 some records or files were rejected (the rest was imported);
@@ -40,6 +42,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       'no-feature': { type: 'boolean' },
       db: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      'no-vectors': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -74,7 +77,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       started = false;
     };
     // Semantic search: batches are embedded as they land (keyword search needs nothing: triggers).
-    const index = values['dry-run'] ? null : await importIndex(db, warn);
+    const index = values['dry-run'] || values['no-vectors'] ? null : await importIndex(db, warn);
     const stats = await importPaths(db, positionals, {
       onChanged: index?.onChanged,
       format: format as FormatName | 'auto',

@@ -50,7 +50,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   // Digests at DIGEST_CRON (DIGEST_CRON=off disables), and the outbox worker (SMTP_URL, else .eml files).
   const mail = startMailService({ db, config, settings: loadMailSettings(ctx.env), log });
   // Search: loads the vector index, embeds what web writes add, builds a missing index in a child process.
-  const search = startSearchMaintenance({ db, log });
+  const search = await startSearchMaintenance({ db, log });
 
   return new Promise<number>((resolve) => {
     let server: ServerType;

@@ -39,6 +39,8 @@ export const SEARCH_CSS = (
 .facets { font-size: 0.88rem; } .facets h2 { font-size: 0.95rem; margin: 0 0 0.4rem; } .facets ul { list-style: none; margin: 0 0 1rem; padding: 0; }
 .facets li { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.1rem 0; } .facets .n { color: var(--faint); }
 .facets p { color: var(--faint); font-size: 0.8rem; }
+/* Ranked results read top to bottom: one column, not the feed's two. */
+.search-results .cards { grid-template-columns: minmax(0, 1fr); }
 .snippet { margin: 0.35rem 0; color: var(--muted); font-size: 0.93rem; }
 mark { background: var(--chip-primary); color: inherit; padding: 0 0.1em; border-radius: 2px; }
 .featured-badge { display: inline-block; margin: 0 0 0.25rem; padding: 0.05rem 0.5rem; border-radius: 999px; background: var(--chip-primary); color: var(--chip-primary-text); font-size: 0.78rem; font-weight: 600; }
