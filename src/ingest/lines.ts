@@ -118,39 +118,6 @@ export async function openLines(file: string): Promise<LineSource> {
   return { lines, batches, bytesRead: () => read, size: stat.size };
 }
 
-/** Reads lines until `maxChars` for format sniffing, then replays them ahead of the rest. */
-export async function peekLines(lines: AsyncIterable<string>, maxChars = 16_384): Promise<{ head: string; lines: AsyncIterable<string> }> {
-  const it = lines[Symbol.asyncIterator]();
-  const buffered: string[] = [];
-  let chars = 0;
-  let done = false;
-  let pendingError: unknown = null;
-  try {
-    while (chars < maxChars) {
-      const r = await it.next();
-      if (r.done) {
-        done = true;
-        break;
-      }
-      buffered.push(r.value);
-      chars += r.value.length + 1;
-    }
-  } catch (err) {
-    pendingError = err;
-  }
-  async function* replay(): AsyncGenerator<string> {
-    yield* buffered;
-    if (pendingError) throw pendingError;
-    if (done) return;
-    while (true) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  return { head: buffered.join('\n'), lines: replay() };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Batched iteration. Every async step costs a promise and a trip through the microtask queue; per
 // line and per record that adds up across the stages of an import. A stream can therefore also
@@ -181,7 +148,7 @@ export function batchesOf<T>(items: AsyncIterable<T>): AsyncIterable<T[]> | null
   return typeof b === 'function' ? b.call(items) : null;
 }
 
-/** `peekLines` over batches of lines: the same head, and all the lines again, still batched. */
+/** Reads lines until `maxChars` for format sniffing, then replays every line, still batched. */
 export async function peekLineBatches(batches: AsyncIterable<string[]>, maxChars = 16_384): Promise<{ head: string; lines: Batched<string> }> {
   const it = batches[Symbol.asyncIterator]();
   const pulled: string[][] = [];

@@ -1,7 +1,7 @@
 import type { Db } from './db.ts';
 import type { DayRange } from '../domain/dates.ts';
-import type { FeatureSource, FeedItem } from '../domain/paper.ts';
-import { rowToPaper } from './papers-repo.ts';
+import type { FeedItem } from '../domain/paper.ts';
+import { rowToEntry, rowToPaper } from './papers-repo.ts';
 
 /**
  * default: the editorial order of a day (position, upvotes, time featured); upvotes: most upvoted
@@ -69,14 +69,7 @@ export async function featuredInRange(db: Db, q: FeedQuery): Promise<FeedPage> {
     total: Number(totalRow.n),
     items: result.map((r) => ({
       paper: rowToPaper(r),
-      entry: {
-        paperId: r.id,
-        day: r.day,
-        featuredAt: r.featured_at,
-        featuredBy: r.featured_by,
-        source: r.entry_source as FeatureSource,
-        featuredByName: r.featured_by_name ?? null,
-      },
+      entry: rowToEntry({ ...r, paper_id: r.id, source: r.entry_source }),
     })),
   };
 }

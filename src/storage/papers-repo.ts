@@ -162,22 +162,34 @@ export async function featurePapers(db: Db, requests: FeatureRequest[]): Promise
   return insertEntries(db.kysely, requests);
 }
 
-export async function getPaper(db: Db, id: string): Promise<{ paper: Paper; entry: DailyEntry | null } | null> {
-  const row = await db.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
-  // The featuring user's name comes along: pages and the API show who submitted the paper.
-  const e = await db.kysely
+export function rowToEntry(e: { paper_id: string; day: string; featured_at: string; featured_by: number | null; source: string; featured_by_name: string | null }): DailyEntry {
+  return { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource, featuredByName: e.featured_by_name ?? null };
+}
+
+/**
+ * The daily entries of a batch of papers in one query, with the featuring user's name: pages and
+ * the API show who submitted each paper.
+ */
+export async function entriesFor(db: Db, ids: string[]): Promise<Map<string, DailyEntry>> {
+  const out = new Map<string, DailyEntry>();
+  if (ids.length === 0) return out;
+  const rows = await db.kysely
     .selectFrom('daily_entries as e')
     .leftJoin('users as u', 'u.id', 'e.featured_by')
     .selectAll('e')
     .select('u.username as featured_by_name')
-    .where('e.paper_id', '=', id)
-    .executeTakeFirst();
+    .where('e.paper_id', 'in', ids)
+    .execute();
+  for (const e of rows) out.set(e.paper_id, rowToEntry(e));
+  return out;
+}
+
+export async function getPaper(db: Db, id: string): Promise<{ paper: Paper; entry: DailyEntry | null } | null> {
+  const row = await db.kysely.selectFrom('papers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
   return {
     paper: rowToPaper(row),
-    entry: e
-      ? { paperId: e.paper_id, day: e.day, featuredAt: e.featured_at, featuredBy: e.featured_by, source: e.source as FeatureSource, featuredByName: e.featured_by_name ?? null }
-      : null,
+    entry: (await entriesFor(db, [id])).get(id) ?? null,
   };
 }
 

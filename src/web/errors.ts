@@ -14,6 +14,10 @@ const STATUS: Record<AppErrorKind, ContentfulStatusCode> = {
   unavailable: 503,
 };
 
+export function statusFor(kind: AppErrorKind): ContentfulStatusCode {
+  return STATUS[kind];
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

@@ -3,11 +3,11 @@ import { cors } from 'hono/cors';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../../services/errors.ts';
 import { defaultPeriod, loadFeed, parsePeriod, type Period } from '../../services/feed.ts';
-import { getPaper, listPapers } from '../../storage/papers-repo.ts';
+import { entriesFor, getPaper, listPapers } from '../../storage/papers-repo.ts';
 import { parseArxivId } from '../../domain/arxiv-id.ts';
 import type { DailyEntry, FeedItem } from '../../domain/paper.ts';
 import { dailyPapersQuery, encodeCursor, papersQuery, parseQuery, type DailyPaperItem } from './schemas.ts';
-import { editorSlug, entriesFor, submitterFilter, toDailyPaperItem, toPaperDetail } from './serialize.ts';
+import { editorSlug, submitterFilter, toDailyPaperItem, toPaperDetail } from './serialize.ts';
 import { avatarSvg, paperCardSvg } from './svg.ts';
 import { buildOpenApi } from './openapi.ts';
 

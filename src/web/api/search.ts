@@ -15,11 +15,11 @@ import type { Config } from '../../config.ts';
 import type { DailyEntry, Paper } from '../../domain/paper.ts';
 import { parseArxivRef } from '../../domain/arxiv-id.ts';
 import { AppError } from '../../services/errors.ts';
-import { getPaper } from '../../storage/papers-repo.ts';
+import { entriesFor, getPaper } from '../../storage/papers-repo.ts';
 import { searchPapers, type SearchFilters } from '../../search/index.ts';
 import { highlight, snippet } from '../../search/snippet.ts';
 import { parseQuery } from './schemas.ts';
-import { entriesFor, toDailyPaperItem, toPaperDetail } from './serialize.ts';
+import { toDailyPaperItem, toPaperDetail } from './serialize.ts';
 import { CATEGORY_RE, hfSearchQuery, searchQuery, type SearchPaperItem, type SearchResponse } from './search-schemas.ts';
 
 const LIST_CACHE = 'public, max-age=60';

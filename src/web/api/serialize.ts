@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../storage/db.ts';
-import type { DailyEntry, FeatureSource, FeedItem, Paper } from '../../domain/paper.ts';
+import type { DailyEntry, FeedItem, Paper } from '../../domain/paper.ts';
 import { arxivAbsUrl, arxivPdfUrl } from '../../domain/arxiv-id.ts';
 import type { ApiUser, Author, DailyPaperItem, PaperDetail } from './schemas.ts';
 
@@ -101,32 +101,6 @@ export function toPaperDetail(config: Config, p: Paper, entry: DailyEntry | null
   };
 }
 
-/**
- * Daily entries for a batch of papers in one query (listPapers returns papers only). It would sit
- * better in storage/feed-repo.ts, which another engineer owns; move it there when convenient.
- */
-export async function entriesFor(db: Db, ids: string[]): Promise<Map<string, DailyEntry>> {
-  const out = new Map<string, DailyEntry>();
-  if (ids.length === 0) return out;
-  const rows = await db.kysely
-    .selectFrom('daily_entries as e')
-    .leftJoin('users as u', 'u.id', 'e.featured_by')
-    .selectAll('e')
-    .select('u.username as featured_by_name')
-    .where('e.paper_id', 'in', ids)
-    .execute();
-  for (const e of rows) {
-    out.set(e.paper_id, {
-      paperId: e.paper_id,
-      day: e.day,
-      featuredAt: e.featured_at,
-      featuredBy: e.featured_by,
-      source: e.source as FeatureSource,
-      featuredByName: e.featured_by_name ?? null,
-    });
-  }
-  return out;
-}
 
 /**
  * `submitter=<name>` → the `featured_by` values it selects: the user with that username (any

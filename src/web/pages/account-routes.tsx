@@ -18,7 +18,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
 import type { User } from '../../domain/user.ts';
 import { USERNAME_RE } from '../../domain/user.ts';
-import { AppError, type AppErrorKind } from '../../services/errors.ts';
+import { AppError } from '../../services/errors.ts';
 import { authenticate, createApiToken, createSession, endSession, signup, validateSignup } from '../../services/auth.ts';
 import { hitRateLimit } from '../../services/rate-limit.ts';
 import { findUserByUsername, listApiTokens, revokeApiToken } from '../../storage/users-repo.ts';
@@ -27,15 +27,7 @@ import { SESSION_COOKIE, authVia, clearSessionCookie, clientIp, csrfToken, curre
 import { LoginPage, SignupPage, type FormError } from './account-forms.tsx';
 import { ProfilePage } from './account-profile.tsx';
 import { SettingsPage, type SettingsProps } from './account-settings.tsx';
-
-const FORM_STATUS: Partial<Record<AppErrorKind, ContentfulStatusCode>> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-};
+import { asFormError as asFormErrorOf, formFields } from '../forms.ts';
 
 /**
  * Where to go after logging in. Only same-site paths: `//evil.example` and `/\evil.example` are
@@ -53,18 +45,9 @@ export function safeNext(raw: string | undefined | null): string | null {
   }
 }
 
-async function formFields(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
-/** An AppError as a form message and status; anything else is a real failure and propagates. */
-function asFormError(err: unknown): { error: FormError; status: ContentfulStatusCode } {
-  if (!(err instanceof AppError) || !FORM_STATUS[err.kind]) throw err;
-  return { error: { message: err.message, field: err.details.param }, status: FORM_STATUS[err.kind]! };
-}
+/** Account forms show every client-side failure beside the form; anything else propagates. */
+const shownOnForm = ['bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited'] as const;
+const asFormError = (err: unknown) => asFormErrorOf(err, shownOnForm);
 
 function noStore(c: Context, retryAfter?: unknown): void {
   // Forms carry a CSRF token and settings may carry a fresh API token: never cache them.

@@ -13,15 +13,16 @@
  * paths. CSRF is checked by the auth middleware before any handler here runs.
  */
 import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
-import { AppError, type AppErrorKind } from '../../services/errors.ts';
+import { AppError } from '../../services/errors.ts';
 import { castVote, intentFromForm } from '../../services/votes.ts';
 import { arxivFetcherFromEnv, recentSubmissions, submissionsToday, submitPaper } from '../../services/submissions.ts';
 import { featureOnDay, moveOnDay, unfeature } from '../../services/editor.ts';
 import { toDay } from '../../domain/dates.ts';
 import { csrfToken, currentUser, requireWriter } from '../middleware/auth.ts';
 import { communityApi } from '../api/community.ts';
+import { statusFor } from '../errors.ts';
+import { formFields } from '../forms.ts';
 import { renderTrending } from './trending-page.tsx';
 import { SubmitPage } from './submit-page.tsx';
 import { cardAnchor, loginPath } from './upvote-button.tsx';
@@ -40,16 +41,6 @@ export function paperIdOf(c: Context): string {
   const id = c.req.param('id');
   return id ?? `${c.req.param('archive')}/${c.req.param('num')}`;
 }
-
-const FORM_STATUS: Record<AppErrorKind, ContentfulStatusCode> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  unavailable: 503,
-};
 
 function wantsJson(c: Context): boolean {
   const accept = c.req.header('accept') ?? '';
@@ -72,13 +63,6 @@ export function backTo(c: Context, deps: AppDeps, fallback: string): string {
   } catch {
     return fallback;
   }
-}
-
-async function fields(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 export function communityRoutes(deps: AppDeps): Hono {
@@ -104,7 +88,7 @@ export function communityRoutes(deps: AppDeps): Hono {
     );
     c.header('cache-control', 'no-store');
     if (error?.details.retryAfter) c.header('retry-after', String(error.details.retryAfter));
-    return c.html(page, error ? FORM_STATUS[error.kind] : 200);
+    return c.html(page, error ? statusFor(error.kind) : 200);
   };
 
   app.get('/papers/submit', async (c) => {
@@ -114,7 +98,7 @@ export function communityRoutes(deps: AppDeps): Hono {
 
   app.post('/papers/submit', async (c) => {
     if (!currentUser(c)) return c.redirect(loginPath('/papers/submit'), 303);
-    const { paperId = '' } = await fields(c);
+    const { paperId = '' } = await formFields(c);
     try {
       const { paper, entry } = await submitPaper(db, currentUser(c), paperId, {
         now: deps.now(),
@@ -135,7 +119,7 @@ export function communityRoutes(deps: AppDeps): Hono {
       const id = paperIdOf(c);
       const json = wantsJson(c);
       if (!currentUser(c) && !json) return c.redirect(loginPath(backTo(c, deps, paperPath(id))), 303);
-      const { vote } = await fields(c);
+      const { vote } = await formFields(c);
       const result = await castVote(db, currentUser(c), id, intentFromForm(vote), deps.now());
       if (json) return c.json(result);
       const back = backTo(c, deps, paperPath(id));
@@ -147,7 +131,7 @@ export function communityRoutes(deps: AppDeps): Hono {
   for (const route of paperRoutes('/papers', '/feature')) {
     app.post(route, async (c) => {
       if (!currentUser(c)) return c.redirect(loginPath(paperPath(paperIdOf(c))), 303);
-      const { day } = await fields(c);
+      const { day } = await formFields(c);
       const { paper, entry } = await featureOnDay(db, requireWriter(c), paperIdOf(c), day, { now: deps.now(), fetcher: arxivFetcherFromEnv() });
       return c.redirect(`${dayPath(entry.day)}#${cardAnchor(paper.id)}`, 303);
     });
@@ -164,7 +148,7 @@ export function communityRoutes(deps: AppDeps): Hono {
   for (const route of paperRoutes('/papers', '/move')) {
     app.post(route, async (c) => {
       if (!currentUser(c)) return c.redirect(loginPath(paperPath(paperIdOf(c))), 303);
-      const { direction } = await fields(c);
+      const { direction } = await formFields(c);
       const { day } = await moveOnDay(db, requireWriter(c), paperIdOf(c), direction);
       return c.redirect(`${backTo(c, deps, dayPath(day))}#${cardAnchor(paperIdOf(c))}`, 303);
     });

@@ -13,7 +13,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
-import { AppError, type AppErrorKind } from '../../services/errors.ts';
+import { AppError } from '../../services/errors.ts';
 import { hitRateLimit } from '../../services/rate-limit.ts';
 import {
   addWebhook, confirmSubscription, linkToUser, listWebhooks, parseEmail, parseFrequency, parseTopics, removeWebhook, requestSubscription, resubscribe,
@@ -28,8 +28,9 @@ import { ManagePage } from './subscription-page.tsx';
 import { ConfirmedPage, LinkErrorPage, UnsubscribePage, type UnsubscribeState } from './unsubscribe-page.tsx';
 import { feedRoutes } from './feeds.tsx';
 import { subscriptionApi } from '../api/subscriptions.ts';
+import { asFormError as asFormErrorOf, formFields } from '../forms.ts';
 
-const FORM_STATUS: Partial<Record<AppErrorKind, ContentfulStatusCode>> = { bad_request: 400, conflict: 409, not_found: 404, rate_limited: 429 };
+const shownOnForm = ['bad_request', 'conflict', 'not_found', 'rate_limited'] as const;
 
 const DONE: Record<string, string> = {
   saved: 'Your preferences are saved.',
@@ -39,22 +40,12 @@ const DONE: Record<string, string> = {
   'webhook-removed': 'The webhook is removed.',
 };
 
-function asFormError(err: unknown): { error: FormError; status: ContentfulStatusCode } {
-  if (!(err instanceof AppError) || !FORM_STATUS[err.kind]) throw err;
-  return { error: { message: err.message, field: err.details.param }, status: FORM_STATUS[err.kind]! };
-}
+const asFormError = (err: unknown) => asFormErrorOf(err, shownOnForm);
 
 /** Pages with signed links must not be cached nor leak their URL to other sites. */
 function privatePage(c: Context): void {
   c.header('cache-control', 'no-store');
   c.header('referrer-policy', 'no-referrer');
-}
-
-async function fields(c: Context): Promise<Record<string, string>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
-  const body = await c.req.parseBody();
-  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function envTtl(): number {
@@ -77,7 +68,7 @@ export function mailRoutes(deps: AppDeps, opts: { confirmTtlHours?: number } = {
   });
 
   app.post('/subscribe', async (c) => {
-    const f = await fields(c);
+    const f = await formFields(c);
     c.header('cache-control', 'no-store');
     try {
       const input = { email: parseEmail(f.email ?? ''), frequency: parseFrequency(f.frequency), topics: parseTopics(topicsFromLines(f.topics ?? '')) };
@@ -154,7 +145,7 @@ export function mailRoutes(deps: AppDeps, opts: { confirmTtlHours?: number } = {
   });
 
   app.post('/subscription', async (c) => {
-    const f = await fields(c);
+    const f = await formFields(c);
     const token = f.token || undefined;
     let sub: Subscriber | null;
     try {
@@ -207,7 +198,7 @@ export function mailRoutes(deps: AppDeps, opts: { confirmTtlHours?: number } = {
 
   app.post('/unsubscribe', async (c) => {
     const token = c.req.query('token') ?? '';
-    const f = await fields(c);
+    const f = await formFields(c);
     const oneClick = f['List-Unsubscribe'] === 'One-Click' || !f.action;
     let sub: Subscriber;
     try {

@@ -14,7 +14,7 @@ import { parseArxivRef } from '../../domain/arxiv-id.ts';
 import { searchPapers, type ActiveFilter, type SearchFilters, type SearchResult } from '../../search/index.ts';
 import { isEmptyQuery, parseQuery } from '../../search/query.ts';
 import type { SearchMode, SearchSort } from '../../search/index.ts';
-import { entriesFor } from '../api/serialize.ts';
+import { entriesFor } from '../../storage/papers-repo.ts';
 import { MAX_PAGE, QUERY_MAX_CHARS } from '../api/search-schemas.ts';
 import { Layout } from './layout.tsx';
 import { cardContext, UpvoteScript } from './upvote-button.tsx';
