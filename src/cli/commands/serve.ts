@@ -66,20 +66,25 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       log.info({ signal }, 'shutting down: finishing in-flight requests');
       trendingJob.stop();
       const mailStopped = mail.stop();
-      // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are
-      // closed so they do not hold shutdown open.
-      server.close(async () => {
-        await mailStopped;
-        await search.stop();
-        await db.close();
-        log.info('stopped');
-        resolve(EXIT.ok);
-      });
-      (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      // Connections the kernel has queued but Node has not accepted yet would be reset by closing
+      // the listener at once; keep accepting for a short grace period so they are served too,
+      // then close(), which waits for in-flight requests. Idle keep-alive sockets are closed so
+      // they do not hold shutdown open.
+      const graceMs = Number(ctx.env.SHUTDOWN_GRACE_MS ?? 1000);
       setTimeout(() => {
-        log.warn('forcing shutdown after 10 s');
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }, 10_000).unref();
+        server.close(async () => {
+          await mailStopped;
+          await search.stop();
+          await db.close();
+          log.info('stopped');
+          resolve(EXIT.ok);
+        });
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        setTimeout(() => {
+          log.warn('forcing shutdown after 10 s');
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }, 10_000).unref();
+      }, Number.isFinite(graceMs) && graceMs >= 0 ? graceMs : 1000);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
