@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -207,35 +207,42 @@ test('SIGTERM under load: every in-flight request completes with 200 and the ser
   try {
     assert.equal((await runCli(['import', '--quiet', '--db', file, DAY])).code, 0);
     const server = await startServer(['--db', file, '--no-sample'], { OFFLINE: '1', PAGE_CACHE: '0' });
-    const { port } = new URL(server.url);
-    // Distinct, uncached renders of a 216-paper day: together they take the server a while.
-    const N = 200;
-    let done = 0;
-    const agent = new http.Agent({ keepAlive: false, maxSockets: N });
-    const results = Array.from({ length: N }, (_, i) =>
-      new Promise<number>((resolve, reject) => {
-        const req = http.get({ host: '127.0.0.1', port, path: `/papers?date=2025-10-22&n=${i}`, agent }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            done++;
-            resolve(res.statusCode ?? 0);
-          });
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-      }),
+    const port = Number(new URL(server.url).port);
+    // Every connection is open (and so accepted by the idle server) before any request is sent:
+    // a connection still queued in the kernel when the listener closes is not in flight, and no
+    // server could answer it. Then distinct, uncached renders of a 216-paper day keep it busy.
+    const N = 100;
+    const sockets = await Promise.all(
+      Array.from({ length: N }, () => new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      })),
     );
-    // Signal once the server has accepted the requests but before it has answered them all.
+    await sleep(100);
+    let done = 0;
+    let signalledAt = 0;
+    const results = sockets.map((s, i) => new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      s.on('data', (c) => chunks.push(c));
+      s.on('error', (err) => resolve(`${(err as NodeJS.ErrnoException).code} at +${Date.now() - signalledAt} ms`));
+      s.on('end', () => {
+        done++;
+        resolve(Buffer.concat(chunks).toString('latin1').split('\r\n', 1)[0]);
+      });
+      s.write(`GET /papers?date=2025-10-22&n=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    }));
+    // Signal once the server has answered one request, long before it has answered them all.
     const t0 = Date.now();
     while (done === 0 && Date.now() - t0 < 30_000) await sleep(5);
-    await sleep(50);
     const inFlight = N - done;
+    signalledAt = Date.now();
     server.child.kill('SIGTERM');
     const statuses = await Promise.all(results);
-    assert.deepEqual([...new Set(statuses)], [200], `statuses: ${statuses.join(' ')}`);
+    assert.deepEqual([...new Set(statuses)], ['HTTP/1.1 200 OK'], `statuses: ${statuses.join(', ')}`);
     assert.equal(await waitForExit(server.child), 0, server.output());
     assert.ok(inFlight > 0, 'the signal came while requests were in flight');
-    agent.destroy();
+    // And the listener is closed: a new connection is refused.
+    await assert.rejects(new Promise((resolve, reject) => net.connect(port, '127.0.0.1', resolve as () => void).once('error', reject)), /ECONNREFUSED/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,8 @@ import { startTrendingJob, trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 import { startMailService } from '../../mail/scheduler.ts';
 import { startSearchMaintenance } from '../search-sync.ts';
+import { trackConnections } from '../graceful-close.ts';
+import type { Server } from 'node:http';
 import { loadMailSettings } from '../../mail/settings.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
@@ -59,6 +61,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       // A machine-readable line lets scripts and tests find the port when PORT=0.
       line(ctx.stdout, `listening on http://localhost:${info.port}`);
     });
+    const closer = trackConnections(server as Server);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -66,25 +69,18 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       log.info({ signal }, 'shutting down: finishing in-flight requests');
       trendingJob.stop();
       const mailStopped = mail.stop();
-      // Connections the kernel has queued but Node has not accepted yet would be reset by closing
-      // the listener at once; keep accepting for a short grace period so they are served too,
-      // then close(), which waits for in-flight requests. Idle keep-alive sockets are closed so
-      // they do not hold shutdown open.
+      // See graceful-close.ts: queued connections and unread requests are served, not reset.
       const graceMs = Number(ctx.env.SHUTDOWN_GRACE_MS ?? 1000);
-      setTimeout(() => {
-        server.close(async () => {
+      const freshMs = Number(ctx.env.SHUTDOWN_FRESH_MS ?? 5000);
+      void closer
+        .close({ graceMs: Number.isFinite(graceMs) && graceMs >= 0 ? graceMs : 1000, freshMs, forceMs: freshMs * 2, onForce: () => log.warn('forcing shutdown') })
+        .then(async () => {
           await mailStopped;
           await search.stop();
           await db.close();
           log.info('stopped');
           resolve(EXIT.ok);
         });
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        setTimeout(() => {
-          log.warn('forcing shutdown after 10 s');
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }, 10_000).unref();
-      }, Number.isFinite(graceMs) && graceMs >= 0 ? graceMs : 1000);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
