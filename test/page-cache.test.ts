@@ -2,12 +2,19 @@
  * The in-process page cache (src/web/middleware/page-cache.ts): anonymous public pages are served
  * from memory with ETag/Last-Modified revalidation and gzip, and every kind of write invalidates
  * them: through a service, straight through a repository, from another connection, and the clock.
+ * The last test covers the fast path (src/web/fast-path.ts), which answers hits in the node request
+ * listener without the app: same headers as the app's hits, validators, gzip, and invalidation.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
+import { getRequestListener } from '@hono/node-server';
 import SQLite from 'better-sqlite3';
 import { createApp } from '../src/web/app.ts';
+import { withPageCacheFastPath } from '../src/web/fast-path.ts';
+import { DATA_VERSION_MS } from '../src/web/middleware/page-cache.ts';
 import { testConfig } from '../src/config.ts';
 import { freshDb, paperRecord, seedFeatured } from './support/db.ts';
 import { bearerHeaders, browserHeaders, makeUser } from './support/community.ts';
@@ -133,6 +140,114 @@ test('signed-in pages and non-public responses are never cached', async () => {
       assert.equal((await t.app.request(path)).headers.get('x-cache'), null, path);
     }
   } finally {
+    await t.cleanup();
+  }
+});
+
+interface Got {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A raw HTTP exchange: no decompression or header normalisation, unlike fetch. */
+function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + path, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function listen(listener: http.RequestListener): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = http.createServer(listener);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Headers that depend on the exchange, not on the page. */
+function pageHeaders(h: http.IncomingHttpHeaders): Record<string, unknown> {
+  const { date: _d, connection: _c, 'keep-alive': _k, ...rest } = h;
+  return rest;
+}
+
+test('the fast path answers hits without the app, with the same headers, validators and gzip, until a write', async () => {
+  const t = await setup();
+  const appListener = getRequestListener(t.app.fetch);
+  let appCalls = 0;
+  const fast = await listen(withPageCacheFastPath(t.db, (req, res) => (appCalls++, appListener(req, res))));
+  const slow = await listen(appListener); // the app alone, answering hits from the same cache
+  try {
+    const first = await get(fast.base, '/');
+    assert.equal(first.status, 200);
+    assert.equal(first.headers['x-cache'], 'miss');
+    assert.equal(appCalls, 1);
+
+    const hit = await get(fast.base, '/');
+    assert.equal(appCalls, 1, 'a hit is answered without the app');
+    assert.equal(hit.headers['x-cache'], 'hit');
+    assert.equal(hit.headers.etag, first.headers.etag);
+    assert.deepEqual(hit.body, first.body);
+    assert.equal(Number(hit.headers['content-length']), hit.body.length);
+    assert.deepEqual(pageHeaders(hit.headers), pageHeaders((await get(slow.base, '/')).headers));
+
+    const gz = await get(fast.base, '/', { 'accept-encoding': 'gzip, deflate, br' });
+    assert.equal(appCalls, 1);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.notEqual(gz.headers.etag, hit.headers.etag);
+    assert.deepEqual(zlib.gunzipSync(gz.body), hit.body);
+    assert.equal(Number(gz.headers['content-length']), gz.body.length);
+    assert.deepEqual(pageHeaders(gz.headers), pageHeaders((await get(slow.base, '/', { 'accept-encoding': 'gzip, deflate, br' })).headers));
+    assert.equal((await get(fast.base, '/', { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'], undefined);
+
+    const revalidated = await get(fast.base, '/', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag! });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.body.length, 0);
+    assert.equal(revalidated.headers.etag, gz.headers.etag);
+    assert.deepEqual(pageHeaders(revalidated.headers), pageHeaders((await get(slow.base, '/', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag! })).headers));
+    assert.equal((await get(fast.base, '/', { 'if-none-match': gz.headers.etag! })).status, 200, 'the gzip validator does not match the identity body');
+
+    const head = await get(fast.base, '/', {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.headers['content-length'], hit.headers['content-length']);
+    assert.equal(appCalls, 1);
+
+    // Requests that may be personal go to the app.
+    await get(fast.base, '/', { cookie: 'dp_session=whatever' });
+    await get(fast.base, '/', { authorization: 'Bearer dp_nope' });
+    await get(fast.base, '/?other');
+    assert.equal(appCalls, 4);
+
+    // A write by this process is seen at once.
+    const paper = '/papers/2503.30001';
+    const before = await get(fast.base, paper);
+    assert.equal((await get(fast.base, paper)).headers['x-cache'], 'hit');
+    assert.equal(appCalls, 5);
+    const user = await makeUser(t.db);
+    assert.equal((await t.app.request(`/api${paper}/upvote`, { method: 'POST', headers: await bearerHeaders(t.db, user) })).status, 200);
+    const afterVote = await get(fast.base, paper);
+    assert.equal(afterVote.headers['x-cache'], 'miss');
+    assert.equal(appCalls, 6);
+    assert.notEqual(afterVote.headers.etag, before.headers.etag);
+    assert.equal((await get(fast.base, paper)).headers['x-cache'], 'hit');
+    assert.equal(appCalls, 6);
+
+    // Another connection's commit is seen within DATA_VERSION_MS.
+    const other = new SQLite(t.file);
+    other.prepare("update papers set title = 'Changed elsewhere' where id = '2503.30001'").run();
+    other.close();
+    await new Promise((r) => setTimeout(r, DATA_VERSION_MS * 2 + 1));
+    const afterImport = await get(fast.base, paper);
+    assert.equal(afterImport.headers['x-cache'], 'miss');
+    assert.match(afterImport.body.toString('utf8'), /Changed elsewhere/);
+  } finally {
+    await fast.close();
+    await slow.close();
     await t.cleanup();
   }
 });

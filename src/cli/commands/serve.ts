@@ -1,19 +1,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from '../../config.ts';
 import { openDatabase, type Db } from '../../storage/db.ts';
 import { countPapers } from '../../storage/papers-repo.ts';
 import { importPaths } from '../../ingest/pipeline.ts';
 import { createApp } from '../../web/app.ts';
+import { withPageCacheFastPath } from '../../web/fast-path.ts';
 import { startTrendingJob, trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 import { startMailService } from '../../mail/scheduler.ts';
 import { startSearchMaintenance } from '../search-sync.ts';
 import { trackConnections } from '../graceful-close.ts';
-import type { Server } from 'node:http';
 import { loadMailSettings } from '../../mail/settings.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
@@ -55,13 +57,17 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const search = await startSearchMaintenance({ db, log });
 
   return new Promise<number>((resolve) => {
-    let server: ServerType;
-    server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const server = createServer();
+    const closer = trackConnections(server);
+    // Registered after trackConnections' listener, so that its shutdown headers (Connection: close)
+    // are set before the fast path writes a cached page; see web/fast-path.ts for that path.
+    server.on('request', withPageCacheFastPath(db, getRequestListener(app.fetch, { hostname: config.host })));
+    server.listen(config.port, config.host, () => {
+      const info = server.address() as AddressInfo;
       log.info({ url: `http://localhost:${info.port}`, db: db.location }, `${config.siteName} is serving`);
       // A machine-readable line lets scripts and tests find the port when PORT=0.
       line(ctx.stdout, `listening on http://localhost:${info.port}`);
     });
-    const closer = trackConnections(server as Server);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
