@@ -7,10 +7,15 @@
  *   BENCH_SUBSCRIBERS=100000   how many subscribers
  *   BENCH_SEND=20000           how many digests to deliver (all: every one; 0: skip delivery)
  *   BENCH_CONCURRENCY=8        SMTP connections
+ *
+ * `--json FILE` also writes the figures there (for scripts/bench-report.ts). The baseline, in the
+ * same process: the same subscribers read back with one SELECT and each given a fixed text rendered
+ * by a template string, i.e. the floor of any per-subscriber loop over this table.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/storage/db.ts';
 import { upsertPapers, featurePapers } from '../src/storage/papers-repo.ts';
 import type { PaperRecord } from '../src/domain/paper.ts';
@@ -22,6 +27,7 @@ import { smtpTransport } from '../src/mail/transport.ts';
 import { outboxCounts } from '../src/mail/outbox.ts';
 import { startSmtp } from '../test/support/smtp.ts';
 
+const { values } = parseArgs({ options: { json: { type: 'string' } } });
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const SEND = process.env.BENCH_SEND === 'all' ? Infinity : Number(process.env.BENCH_SEND ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -64,6 +70,37 @@ function topicPool(): string[] {
   return [...pool];
 }
 
+/** The floor of any per-subscriber loop: read every subscriber, format a fixed digest, write it. */
+function renderFloor(sq: NonNullable<Awaited<ReturnType<typeof openDatabase>>['sqlite']>, featured: PaperRecord[]): { rows: number; secs: number } {
+  const t0 = performance.now();
+  sq.exec('create temp table digest_floor (subscriber_id integer, subject text, text text)');
+  const ins = sq.prepare('insert into digest_floor values (?, ?, ?)');
+  const list = featured.map((p, i) => `${i + 1}. ${p.title}\n   https://papers.example.org/papers/${p.id}`).join('\n');
+  let rows = 0;
+  sq.transaction(() => {
+    for (const s of sq.prepare("select id, email, topics from subscribers where status = 'confirmed'").all() as { id: number; email: string; topics: string }[]) {
+      ins.run(s.id, `Daily papers for ${s.email}`, `Hello ${s.email},\n\n${list}\n\nTopics: ${(JSON.parse(s.topics) as string[]).join(', ')}\n`);
+      rows++;
+    }
+  })();
+  const secs = (performance.now() - t0) / 1000;
+  sq.exec('drop table digest_floor');
+  return { rows, secs };
+}
+
+async function sendFloor(transport: ReturnType<typeof smtpTransport>, n: number): Promise<{ sent: number; secs: number }> {
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      await transport.send({ from: 'papers@example.org', to: `reader${i}@example.org`, subject: 'Daily papers', html: '<p>Hello</p>', text: 'Hello', messageId: `<floor-${i}@example.org>`, headers: {} });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { sent: n, secs: (performance.now() - t0) / 1000 };
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-digest-'));
   const db = await openDatabase(path.join(dir, 'bench.sqlite'));
@@ -85,6 +122,9 @@ async function main(): Promise<void> {
   })();
   console.log(`seeded ${SUBSCRIBERS.toLocaleString('en-US')} confirmed subscribers (${Math.ceil(SUBSCRIBERS / 4).toLocaleString('en-US')} with topics from a pool of ${topics.length}), ${featured.length} featured papers, ${fresh.length} new papers`);
 
+  const floor = renderFloor(db.sqlite!, featured);
+  console.log(`baseline (one SELECT + a template string + INSERT per subscriber): ${floor.rows.toLocaleString('en-US')} in ${floor.secs.toFixed(2)} s`);
+
   const settings = mailSettings({ rate: 0, concurrency: CONCURRENCY });
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
@@ -98,6 +138,14 @@ async function main(): Promise<void> {
   console.log(`render+queue ${run.period}: ${rendered!.queued.toLocaleString('en-US')} digests queued (${rendered!.nothingNew} with nothing new), ${rendered!.topics} distinct topics, ${parts.n} shared sections (${(parts.bytes / MB).toFixed(1)} MB)`);
   console.log(`  wall time ${secs.toFixed(2)} s (target ≤ 60 s) · peak RSS ${(peak / MB).toFixed(0)} MB (${((peak - rssBefore) / MB).toFixed(0)} MB above the ${(rssBefore / MB).toFixed(0)} MB before rendering) · ${(fs.statSync(path.join(dir, 'bench.sqlite')).size / MB).toFixed(0)} MB database`);
 
+  const out: Record<string, unknown> = {
+    subscribers: SUBSCRIBERS,
+    withTopics: Math.ceil(SUBSCRIBERS / 4),
+    featured: featured.length,
+    fresh: fresh.length,
+    render: { secs, queued: rendered!.queued, nothingNew: rendered!.nothingNew, topics: rendered!.topics, parts: parts.n, partsMB: parts.bytes / MB, peakRssMB: peak / MB, rssBeforeMB: rssBefore / MB },
+    renderBaseline: floor,
+  };
   if (SEND > 0) {
     const smtp = await startSmtp({ keepRaw: false });
     const transport = smtpTransport(smtp.url, { concurrency: CONCURRENCY });
@@ -107,9 +155,14 @@ async function main(): Promise<void> {
     console.log(`send: ${stats.sent.toLocaleString('en-US')} digests to the in-process SMTP server in ${sendSecs.toFixed(1)} s = ${(stats.sent / sendSecs).toFixed(0)} messages/s (${CONCURRENCY} connections, unpaced; server received ${smtp.messages.length.toLocaleString('en-US')})`);
     const left = await outboxCounts(db);
     if (left.queued) console.log(`  ${left.queued.toLocaleString('en-US')} left queued (BENCH_SEND=all delivers every one)`);
+    const raw = await sendFloor(transport, Math.min(stats.sent, 5_000));
+    console.log(`send baseline (one fixed message through the same transport, ${CONCURRENCY} in flight): ${raw.sent.toLocaleString('en-US')} in ${raw.secs.toFixed(1)} s = ${(raw.sent / raw.secs).toFixed(0)} messages/s`);
+    out.send = { sent: stats.sent, secs: sendSecs, perSec: stats.sent / sendSecs, concurrency: CONCURRENCY };
+    out.sendBaseline = { ...raw, perSec: raw.sent / raw.secs };
     transport.close();
     await smtp.close();
   }
+  if (values.json) fs.writeFileSync(values.json, JSON.stringify(out, null, 2) + '\n');
   await db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
