@@ -62,12 +62,20 @@ export function vectorPaths(db: Db): { index: string | null; model: string | nul
   return { index: `${db.location}.vectors.usearch`, model: `${db.location}.lsa-model.bin` };
 }
 
+/**
+ * Vectors are stored as int8: usearch's int8 cosine kernels made inserts ~5× faster than f32 on
+ * this machine (15k vs 2.5k vectors/s, 40k papers) at 0.94 recall@10 against exact f32 neighbours,
+ * which the reranker then orders anyway. expansion_add 64 rather than 128: twice the build speed
+ * for 0.001 of recall.
+ */
+const QUANTIZATION = 'I8' as const;
+
 function newIndex(dimensions: number): UIndex {
-  return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity: 16, expansion_add: 128, expansion_search: 96, multi: false });
+  return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind[QUANTIZATION], connectivity: 16, expansion_add: 64, expansion_search: 96, multi: false });
 }
 
 function signature(p: EmbeddingProvider): string {
-  return `${p.name}|${p.model}|${p.dimensions}`;
+  return `${p.name}|${p.model}|${p.dimensions}|${QUANTIZATION.toLowerCase()}`;
 }
 
 /** Opens the saved index if it was built by this provider and model; otherwise null. */
