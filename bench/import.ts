@@ -102,4 +102,11 @@ console.log(`baseline (JSON.parse + INSERT OR REPLACE): ${fmt(rate(base))} recor
 report('dailypapers import, whole corpus', all);
 report('dailypapers import, daily listings', daily);
 console.log(`peak RSS: ${rss.toFixed(0)} MiB (whole process, worker threads included)`);
+// --json FILE: the same figures for scripts/bench-report.ts.
+const jsonAt = process.argv.indexOf('--json');
+if (jsonAt > 0) {
+  const run = (r: Run) => ({ records: r.records, secs: r.secs, perSec: rate(r), sizeMiB: r.size / 2 ** 20, stats: r.stats });
+  const figures = { loadBefore, loadAfter: load(), withoutSearch, baseline: { ...base, perSec: rate(base) }, all: run(all), daily: run(daily), peakRssMiB: rss };
+  fs.writeFileSync(process.argv[jsonAt + 1]!, JSON.stringify(figures, null, 2) + '\n');
+}
 fs.rmSync(dir, { recursive: true, force: true });

@@ -18,7 +18,9 @@ import { importPaths } from '../src/ingest/pipeline.ts';
 import { configureSearch, rebuildIndex, searchPapers, similarPapers, syncSearchIndex, type SearchMode } from '../src/search/index.ts';
 import { words } from '../src/search/tokenize.ts';
 
-const { values } = parseArgs({ options: { 'skip-1m': { type: 'boolean', default: false }, queries: { type: 'string', default: '500' }, reuse: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'skip-1m': { type: 'boolean', default: false }, queries: { type: 'string', default: '500' }, reuse: { type: 'string' }, json: { type: 'string' } } });
+// --json FILE: every printed figure, for scripts/bench-report.ts.
+const figures: { sections: { label: string; rows: Row[] }[]; build: Record<string, number> } = { sections: [], build: {} };
 const SHARED = path.resolve(import.meta.dirname, '../../shared');
 const DATA = path.join(SHARED, 'data');
 const N_QUERIES = Number(values.queries);
@@ -109,6 +111,7 @@ async function measure(db: Db, label: string): Promise<Row[]> {
   console.log(`\n## ${label}\n`);
   console.log('| mode | p50 ms | p95 ms | p99 ms | QPS (1 core) |\n| --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.mode} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.qps} |`);
+  figures.sections.push({ label, rows });
   return rows;
 }
 
@@ -160,6 +163,7 @@ async function main() {
     t0 = performance.now();
     const kw = await rebuildIndex(db, { vectors: false });
     console.log(`keyword index rebuild: ${kw.papers} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    figures.build = { papers: stats.inserted, importSecs, vectorPapers: vec.embedded, vectorSecs: vecSecs, keywordPapers: kw.papers, keywordSecs: (performance.now() - t0) / 1000 };
     await measure(db, `${stats.inserted} papers`);
 
     if (!values['skip-1m']) {
@@ -172,6 +176,7 @@ async function main() {
     await db.close();
   } finally {
     if (!values.reuse) fs.rmSync(dir, { recursive: true, force: true });
+    if (values.json) fs.writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
   }
 }
 
