@@ -4,7 +4,7 @@ import type { Paper } from '../domain/paper.ts';
 import { ensureSearchSchema, searchContext, syncSearchIndex, type SearchContext } from './context.ts';
 import { filteredListing, filterKeys, fullFilter, keywordSearch } from './keyword.ts';
 import { isEmptyQuery, keywordTerms, parseQuery, type ActiveFilter, type ParsedQuery, type SearchFilters } from './query.ts';
-import { rerank } from './rerank.ts';
+import { rerank, termVectorsOf } from './rerank.ts';
 import { facetCounts, facetsForWhere, loadPapers, loadSortFields, loadTexts, type Facets } from './results.ts';
 import { highlight, highlightStems, snippet } from './snippet.ts';
 import { nearest } from './vectors.ts';
@@ -141,7 +141,7 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
       sq,
       [...p.terms, ...p.phrases.flat()].join(' '),
       head.map((c) => ({ key: c.key, title: texts.get(c.key)?.title ?? '', abstract: texts.get(c.key)?.abstract ?? '', score: c.score })),
-      mode === 'hybrid' ? { sims, vectorWeight: TUNING.vectorWeight } : {},
+      mode === 'hybrid' ? { sims, vectorWeight: TUNING.vectorWeight, termVectors: termVectorsOf(ctx.provider) } : {},
     );
     const byKey = new Map(cands.map((c) => [c.key, c]));
     const reranked = order.map((o) => ({ ...byKey.get(o.key)!, score: o.score }));

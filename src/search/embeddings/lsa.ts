@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import usearch from 'usearch';
 import { porterStem } from '../porter.ts';
 import { words, isStopword } from '../tokenize.ts';
 import { truncatedSvd, type Csr } from './linalg.ts';
@@ -32,9 +33,15 @@ interface LsaModel {
   vocab: Map<string, number>;
   idf: Float32Array;
   V: Float32Array;
+  /** Singular values, for term vectors. */
+  sv: Float32Array;
 }
 
-const MAGIC = 'DPLSA1';
+const MAGIC = 'DPLSA2';
+/** Term vectors are V Σ^TERM_SV_POWER: halfway between V and the documents' scale, as for word similarity. */
+const TERM_SV_POWER = 0.5;
+const NEIGHBOURS = Number(process.env.DP_NEIGHBOURS ?? 100);
+const { exactSearch, MetricKind } = usearch as unknown as typeof import('usearch');
 const MIN_CORPUS = 20;
 
 function termCounts(text: string): Map<string, number> {
@@ -50,6 +57,9 @@ function termCounts(text: string): Map<string, number> {
 export class LsaProvider implements TrainableProvider {
   readonly name = 'builtin';
   private m: LsaModel | null = null;
+  private terms: Float32Array | null = null;
+  private vocabList: string[] | null = null;
+  private readonly neighbourCache = new Map<string, Map<string, number>>();
   private readonly k: number;
 
   constructor(private readonly opts: LsaOptions) {
@@ -121,9 +131,12 @@ export class LsaProvider implements TrainableProvider {
     });
     const A: Csr = { rows: n, cols: vocab.size, ptr, idx: Int32Array.from(idx), val: Float32Array.from(val) };
     onProgress?.(`lsa: factorising ${n} × ${vocab.size} (${idx.length} non-zeros) to ${k} dimensions`);
-    const { V } = truncatedSvd(A, k, { oversample: 10, powerIters: 1 });
+    const { V, sv } = truncatedSvd(A, k, { oversample: 10, powerIters: 1 });
     const hash = crypto.createHash('sha256').update(`${n}:${vocab.size}:${k}:`).update(Buffer.from(V.buffer, V.byteOffset, Math.min(V.byteLength, 4096))).digest('hex').slice(0, 10);
-    this.m = { id: `lsa-${k}d-${hash}`, k, corpusSize, vocab, idf, V };
+    this.m = { id: `lsa-${k}d-${hash}`, k, corpusSize, vocab, idf, V, sv: Float32Array.from(sv) };
+    this.terms = null;
+    this.vocabList = null;
+    this.neighbourCache.clear();
     if (this.opts.modelPath) LsaProvider.write(this.opts.modelPath, this.m);
   }
 
@@ -141,6 +154,54 @@ export class LsaProvider implements TrainableProvider {
     return normalise(out);
   }
 
+  /**
+   * For each stemmed term, its `count` nearest terms in the model's vocabulary with their cosine
+   * (empty when out of vocabulary), by an exact SIMD scan of the term vectors. For the reranker's
+   * soft matching; cached, since query words repeat.
+   */
+  termNeighbours(stems: string[], count = NEIGHBOURS): Map<string, number>[] {
+    const m = this.m;
+    const out = stems.map((t) => this.neighbourCache.get(t) ?? new Map<string, number>());
+    if (!m) return out;
+    const todo = [...new Set(stems.filter((t) => !this.neighbourCache.has(t) && m.vocab.has(t)))];
+    if (todo.length) {
+      const T = this.termMatrix(m);
+      const Q = new Float32Array(todo.length * m.k);
+      todo.forEach((t, i) => Q.set(T.subarray(m.vocab.get(t)! * m.k, (m.vocab.get(t)! + 1) * m.k), i * m.k));
+      const n = Math.min(count + 1, m.vocab.size);
+      const res = exactSearch(T, Q, m.k, n, MetricKind.IP, 1) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+      if (!this.vocabList) this.vocabList = [...m.vocab.keys()];
+      todo.forEach((t, i) => {
+        const nb = new Map<string, number>();
+        const found = res.counts ? Number(res.counts[i]) : n;
+        for (let r = 0; r < found; r++) {
+          const u = this.vocabList![Number(res.keys[i * n + r])];
+          if (u !== t) nb.set(u, 1 - res.distances[i * n + r]);
+        }
+        if (this.neighbourCache.size >= 20_000) this.neighbourCache.delete(this.neighbourCache.keys().next().value!);
+        this.neighbourCache.set(t, nb);
+      });
+    }
+    return stems.map((t) => this.neighbourCache.get(t) ?? new Map<string, number>());
+  }
+
+  /** Unit term vectors V Σ^TERM_SV_POWER, row-major, built on first use. */
+  private termMatrix(m: LsaModel): Float32Array {
+    if (!this.terms) {
+      const T = new Float32Array(m.V.length);
+      const scale = Float32Array.from(m.sv, (x) => x ** TERM_SV_POWER);
+      for (let r = 0; r < m.vocab.size; r++) {
+        const o = r * m.k;
+        let n = 0;
+        for (let d = 0; d < m.k; d++) n += (T[o + d] = m.V[o + d] * scale[d]) ** 2;
+        n = Math.sqrt(n) || 1;
+        for (let d = 0; d < m.k; d++) T[o + d] /= n;
+      }
+      this.terms = T;
+    }
+    return this.terms;
+  }
+
   async embed(texts: string[]): Promise<Float32Array[]> {
     return texts.map((t) => this.embedOne(t));
   }
@@ -150,7 +211,7 @@ export class LsaProvider implements TrainableProvider {
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length);
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([len, header, Buffer.from(m.idf.buffer, m.idf.byteOffset, m.idf.byteLength), Buffer.from(m.V.buffer, m.V.byteOffset, m.V.byteLength)]));
+    fs.writeFileSync(tmp, Buffer.concat([len, header, Buffer.from(m.idf.buffer, m.idf.byteOffset, m.idf.byteLength), Buffer.from(m.V.buffer, m.V.byteOffset, m.V.byteLength), Buffer.from(m.sv.buffer, m.sv.byteOffset, m.sv.byteLength)]));
     fs.renameSync(tmp, file);
   }
 
@@ -162,6 +223,6 @@ export class LsaProvider implements TrainableProvider {
     const nv = h.vocab.length;
     const body = buf.subarray(4 + hl);
     const copy = new Float32Array(new Uint8Array(body).buffer); // aligned copy
-    return { id: h.id, k: h.k, corpusSize: h.corpusSize, vocab: new Map<string, number>(h.vocab.map((t: string, j: number) => [t, j])), idf: copy.subarray(0, nv), V: copy.subarray(nv, nv + nv * h.k) };
+    return { id: h.id, k: h.k, corpusSize: h.corpusSize, vocab: new Map<string, number>(h.vocab.map((t: string, j: number) => [t, j])), idf: copy.subarray(0, nv), V: copy.subarray(nv, nv + nv * h.k), sv: copy.subarray(nv + nv * h.k, nv + nv * h.k + h.k) };
   }
 }
