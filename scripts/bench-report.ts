@@ -104,7 +104,7 @@ function runBench(b: Bench, dir: string): Promise<Outcome> {
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
-const ratio = (x: number) => `${f2(x)}×`;
+const ratio = (x: number) => `${x >= 0.1 ? f2(x) : x.toPrecision(2)}×`;
 const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**');
 const table = (head: string[], align: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -160,6 +160,7 @@ function searchSection(o: Outcome, targets: Target[]): string {
     const hybrid = s.rows.find((r) => r.mode === 'hybrid');
     if (i === 0 && hybrid) targets.push({ bench: 'search', what: `hybrid p50 ≤ 15 ms (${s.label})`, measured: `${hybrid.p50} ms`, ok: hybrid.p50 <= 15 });
   }
+  if (sections.length === 1) parts.push('The 1M-paper run was skipped (`--skip-1m`, as in `--quick`).');
   return parts.join('\n\n');
 }
 
