@@ -1,13 +1,14 @@
 /**
  * Keeping the search index current from the CLI: the import/fetch hook, and `serve`'s background
- * maintenance. The keyword index needs none of this (triggers update it on every write); this is
- * about the vector index, which lives outside SQLite and must be told.
+ * maintenance. The keyword index needs little of this (triggers update it on every write; serve
+ * indexes what a killed import left queued); this is about the vector index, which lives outside SQLite and must be told.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../storage/db.ts';
+import { drainFtsPending } from '../storage/sqlite-bulk.ts';
 import { configureSearch, flushSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
 import { isTrainable } from '../search/embeddings/provider.ts';
 import { vectorPaths } from '../search/vectors.ts';
@@ -111,6 +112,13 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
   let stopped = false;
 
   const count = (sql: string) => (db.sqlite!.prepare(sql).get() as { n: number }).n;
+  // Papers an import queued for the keyword index and never indexed (it was killed).
+  try {
+    const n = drainFtsPending(db.sqlite!);
+    if (n) log.info({ papers: n }, 'indexed papers a stopped import had queued for keyword search');
+  } catch (err) {
+    log.error({ err }, 'could not index the queued papers; the next import will');
+  }
 
   async function configure(): Promise<void> {
     try {

@@ -113,6 +113,7 @@ export async function upsertPapers(db: Db, records: PaperRecord[], now: string, 
       const { rows, outcome } = planUpsert(records, existing, now);
       bulk.upsertRows(rows);
       outcome.featured = bulk.insertEntries(features.map(toEntryRow));
+      bulk.drainFtsPending();
       return outcome;
     });
   }

@@ -15,6 +15,8 @@ export interface SqliteBulk {
   upsertRows(rows: PaperInsertRow[]): void;
   /** Inserts daily entries, keeping an existing entry for the same paper; returns how many were new. */
   insertEntries(rows: EntryInsertRow[]): number;
+  /** Indexes the papers queued while the keyword index was deferred (see search-migrations.ts). */
+  drainFtsPending(): number;
 }
 
 const cache = new WeakMap<SQLite.Database, SqliteBulk>();
@@ -76,6 +78,12 @@ export function sqliteBulk(sqlite: SQLite.Database): SqliteBulk {
   const upsertMany = sqlite.prepare(upsertSql(ROWS_PER_INSERT));
   const entryOne = sqlite.prepare(entrySql(1));
   const entryMany = sqlite.prepare(entrySql(ROWS_PER_INSERT));
+  const pending = sqlite.prepare('SELECT q.doc_id AS k FROM search_fts_pending q JOIN papers_fts_docsize s ON s.id = q.doc_id').pluck();
+  const ftsDelete = sqlite.prepare('DELETE FROM papers_fts WHERE rowid = ?');
+  const ftsIndex = sqlite.prepare(
+    'INSERT INTO papers_fts(rowid, title, authors, abstract) SELECT d.doc_id, p.title, p.authors, p.abstract FROM search_fts_pending q JOIN search_docs d ON d.doc_id = q.doc_id JOIN papers p ON p.id = d.paper_id ORDER BY q.doc_id',
+  );
+  const clearPending = sqlite.prepare('DELETE FROM search_fts_pending');
   // One wrapper for every batch: `sqlite.transaction()` builds several closures per call.
   const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
   const bulk: SqliteBulk = {
@@ -85,6 +93,13 @@ export function sqliteBulk(sqlite: SQLite.Database): SqliteBulk {
       runChunked(rows, paperValues, upsertMany, upsertOne);
     },
     insertEntries: (rows) => runChunked(rows, entryValues, entryMany, entryOne),
+    drainFtsPending: () => {
+      // Papers indexed before and changed since: their old terms go first.
+      for (const k of pending.all()) ftsDelete.run(k);
+      const n = ftsIndex.run().changes;
+      if (n) clearPending.run();
+      return n;
+    },
   };
   cache.set(sqlite, bulk);
   return bulk;
@@ -92,6 +107,7 @@ export function sqliteBulk(sqlite: SQLite.Database): SqliteBulk {
 
 /**
  * Connection settings for the length of a bulk import; returns what restores the previous ones.
+ * The keyword index is deferred to the end of each batch (a lease, see search-migrations.ts).
  * WAL auto-checkpoints every 1,000 pages by default, i.e. after almost every 2,000-record batch,
  * and each checkpoint syncs twice. Letting the WAL grow to 64 MiB between checkpoints cuts that by
  * an order of magnitude (and bounds it when the import's own checkpointer thread falls behind).
@@ -100,8 +116,30 @@ export function sqliteBulk(sqlite: SQLite.Database): SqliteBulk {
 export function bulkImportSettings(sqlite: SQLite.Database): () => void {
   const checkpointPages = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
   sqlite.pragma('wal_autocheckpoint = 16384');
+  const lease = sqlite.prepare(
+    `INSERT INTO search_meta(key, value) VALUES ('fts.deferred_until', CAST(unixepoch() + ${FTS_LEASE_SECONDS} AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  );
+  lease.run();
+  // FTS5 tuning for batch indexing: an 8 MiB pending-terms buffer (default 1 MiB) flushes fewer,
+  // larger segments, and merging 16 segments at a time (default 4) rewrites each posting less
+  // often: 93 → 72 µs of CPU per paper indexed (74,728 daily papers, 2,000 per batch).
+  const automerge = (sqlite.prepare(`SELECT v FROM papers_fts_config WHERE k = 'automerge'`).pluck().get() as number | undefined) ?? 4;
+  sqlite.exec(`INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', 8388608); INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16);`);
+  const timer = setInterval(() => lease.run(), (FTS_LEASE_SECONDS * 1000) / 4);
+  timer.unref();
   return () => {
+    clearInterval(timer);
     // Best effort: an import that failed (a full disk...) must report its own error, not this one's.
+    try {
+      sqliteBulk(sqlite).transaction(() => {
+        sqlite.prepare(`DELETE FROM search_meta WHERE key = 'fts.deferred_until'`).run();
+        // FTS5 commands take no bound parameters.
+        sqlite.exec(`INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', ${Math.trunc(Number(automerge)) || 4})`);
+        sqliteBulk(sqlite).drainFtsPending();
+      });
+    } catch {
+      // The lease lapses by itself; the queue is indexed by the next import or server start.
+    }
     try {
       sqlite.pragma(`wal_autocheckpoint = ${checkpointPages}`);
       if (!sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
@@ -109,4 +147,13 @@ export function bulkImportSettings(sqlite: SQLite.Database): () => void {
       // The next commit's auto-checkpoint, or closing the connection, checkpoints instead.
     }
   };
+}
+
+/** Seconds an import's deferral of the keyword index lasts unless renewed (it is, four times a lease). */
+const FTS_LEASE_SECONDS = 120;
+
+/** Indexes papers a crashed import left queued (server start, index commands). */
+export function drainFtsPending(sqlite: SQLite.Database): number {
+  const bulk = sqliteBulk(sqlite);
+  return bulk.transaction(() => bulk.drainFtsPending());
 }
