@@ -352,6 +352,11 @@ test('API token lifecycle: created on /settings and shown once, works as Bearer,
   assert.equal((await a.app.request('/api/daily_papers', { headers: bearer })).status, 200);
   const used = await a.db.kysely.selectFrom('api_tokens').select('last_used_at').where('id', '=', stored.id).executeTakeFirstOrThrow();
   assert.ok(used.last_used_at, 'last use is recorded');
+  // ... at most once a minute: another call writes nothing (a write would empty the page cache).
+  const writes = () => a.db.sqlite!.prepare('SELECT total_changes()').pluck().get() as number;
+  const before = writes();
+  assert.equal((await a.app.request('/api/daily_papers', { headers: bearer })).status, 200);
+  assert.equal(writes(), before, 'a second use within the minute is not written');
   // A token cannot mint or revoke tokens: that takes a browser session.
   const mint = await a.app.request('/settings/tokens', { method: 'POST', headers: { ...bearer, 'content-type': FORM }, body: 'name=more' });
   assert.equal(mint.status, 403);

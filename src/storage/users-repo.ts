@@ -111,7 +111,15 @@ export async function userForTokenHash(db: Db, tokenHash: string, now: string): 
     .where('t.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!r) return null;
-  await db.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', r.token_id).execute();
+  // At most one write a minute per token: every write invalidates the page cache, and a client
+  // polling the API must not empty it for everyone else. An UPDATE matching no row is no write.
+  const minuteAgo = new Date(Date.parse(now) - 60_000).toISOString();
+  await db.kysely
+    .updateTable('api_tokens')
+    .set({ last_used_at: now })
+    .where('id', '=', r.token_id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', minuteAgo)]))
+    .execute();
   return rowToUser(r);
 }
 
