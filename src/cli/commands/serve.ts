@@ -64,6 +64,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     server.on('request', withPageCacheFastPath(db, getRequestListener(app.fetch, { hostname: config.host })));
     server.listen(config.port, config.host, () => {
       const info = server.address() as AddressInfo;
+      // PORT=0 picks a free port: links in pages and mail must name the one actually used.
+      if (!ctx.env.BASE_URL && config.port === 0) config.baseUrl = `http://localhost:${info.port}`;
       log.info({ url: `http://localhost:${info.port}`, db: db.location }, `${config.siteName} is serving`);
       // A machine-readable line lets scripts and tests find the port when PORT=0.
       line(ctx.stdout, `listening on http://localhost:${info.port}`);
