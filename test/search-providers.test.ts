@@ -93,7 +93,7 @@ test('search and similar papers work end to end on the OpenAI-compatible provide
     const sim = await similarPapers(t.db, '2504.00000', 1);
     assert.equal(sim[0].paperId, '2504.00002');
     const meta = t.db.sqlite!.prepare("SELECT value FROM search_meta WHERE key = 'vector.signature'").get() as { value: string };
-    assert.equal(meta.value, 'openai|fake-26|26');
+    assert.equal(meta.value, 'openai|fake-26|26|i8', 'provider, model, dimensions and storage type');
   } finally {
     await t.cleanup();
     await srv.close();
