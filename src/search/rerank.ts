@@ -161,8 +161,8 @@ export function rerankFeatures(sq: SQLite.Database, queryText: string, docs: Rer
   const bm = prepared.map((p) => bm25f(qCounts, p, weightOf));
   const maxScore = Math.max(...bm) || 1;
   const rm3 = opts.feedback === false ? null : feedbackScores(sq, prepared, bm, dfAll, N, (q, p) => bm25f(q, p, (t) => idf(N, dfAll.get(t) ?? 0)));
-  const soft = opts.termVectors ? softMatches(opts.termVectors, qSet, prepared, weightOf) : null;
-
+  const near = opts.termVectors ? neighbourLists(opts.termVectors, qSet) : null;
+  const soft = near ? softMatches(near, qSet, prepared, weightOf) : null;
   const idfMass = qSet.reduce((s, t) => s + weightOf(t), 0) || 1;
   // Query words as small integers, so the per-document passes allocate nothing.
   const wordId = new Map<string, number>();
@@ -242,14 +242,18 @@ function feedbackScores(sq: SQLite.Database, prepared: Prepared[], bm: number[],
   return out.map((x) => x / rmMax);
 }
 
+/** Each query term's neighbours above SOFT_MIN, as (term, cos^SOFT_POWER), most similar first. */
+function neighbourLists(tv: TermVectors, qSet: string[]): (readonly [string, number])[][] {
+  return tv.termNeighbours(qSet).map((m) => [...m].filter(([, c]) => c > SOFT_MIN).map(([u, c]) => [u, c ** SOFT_POWER] as const));
+}
+
 /**
  * For each candidate, the weight mass of query terms it lacks, each times cos^3 of its closest
  * term in the paper among the query term's nearest neighbours (cosines under 0.3 count 0): a
  * translation-model-like soft match.
  */
-function softMatches(tv: TermVectors, qSet: string[], prepared: Prepared[], weightOf: (t: string) => number): Float64Array {
+function softMatches(near: (readonly [string, number])[][], qSet: string[], prepared: Prepared[], weightOf: (t: string) => number): Float64Array {
   const out = new Float64Array(prepared.length);
-  const near = tv.termNeighbours(qSet).map((m) => [...m].filter(([, c]) => c > SOFT_MIN).map(([u, c]) => [u, c ** SOFT_POWER] as const));
   prepared.forEach((p, i) => {
     let s = 0;
     qSet.forEach((t, k) => {

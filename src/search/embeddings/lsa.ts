@@ -40,7 +40,7 @@ interface LsaModel {
 const MAGIC = 'DPLSA2';
 /** Term vectors are V Σ^TERM_SV_POWER: halfway between V and the documents' scale, as for word similarity. */
 const TERM_SV_POWER = 0.5;
-const NEIGHBOURS = Number(process.env.DP_NEIGHBOURS ?? 100);
+const NEIGHBOURS = 100;
 const { exactSearch, MetricKind } = usearch as unknown as typeof import('usearch');
 const MIN_CORPUS = 20;
 
