@@ -41,6 +41,12 @@ const MAGIC = 'DPLSA2';
 /** Term vectors are V Σ^TERM_SV_POWER: halfway between V and the documents' scale, as for word similarity. */
 const TERM_SV_POWER = 0.5;
 const NEIGHBOURS = 100;
+/**
+ * Neighbours come from the most frequent terms only (the vocabulary is sorted by document
+ * frequency): it halves the scan at the 40k-term cap, and rare neighbours seldom occur in
+ * candidates. Scanning half of SciFact's vocabulary instead of all of it cost 0.0007 nDCG@10.
+ */
+const NEIGHBOUR_SCAN = 20_000;
 const { exactSearch, MetricKind } = usearch as unknown as typeof import('usearch');
 const MIN_CORPUS = 20;
 
@@ -155,9 +161,10 @@ export class LsaProvider implements TrainableProvider {
   }
 
   /**
-   * For each stemmed term, its `count` nearest terms in the model's vocabulary with their cosine
-   * (empty when out of vocabulary), by an exact SIMD scan of the term vectors. For the reranker's
-   * soft matching; cached, since query words repeat.
+   * For each stemmed term, its `count` nearest terms in the model's vocabulary with their cosine,
+   * most similar first (empty when out of vocabulary), by an exact SIMD scan of the term vectors:
+   * about 0.3 ms a term at 10k terms, 0.8 ms at the scan cap. For the reranker's soft matching;
+   * cached, since query words repeat.
    */
   termNeighbours(stems: string[], count = NEIGHBOURS): Map<string, number>[] {
     const m = this.m;
@@ -168,8 +175,9 @@ export class LsaProvider implements TrainableProvider {
       const T = this.termMatrix(m);
       const Q = new Float32Array(todo.length * m.k);
       todo.forEach((t, i) => Q.set(T.subarray(m.vocab.get(t)! * m.k, (m.vocab.get(t)! + 1) * m.k), i * m.k));
-      const n = Math.min(count + 1, m.vocab.size);
-      const res = exactSearch(T, Q, m.k, n, MetricKind.IP, 1) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+      const scan = Math.min(m.vocab.size, NEIGHBOUR_SCAN);
+      const n = Math.min(count + 1, scan);
+      const res = exactSearch(T.subarray(0, scan * m.k), Q, m.k, n, MetricKind.IP, 1) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
       if (!this.vocabList) this.vocabList = [...m.vocab.keys()];
       todo.forEach((t, i) => {
         const nb = new Map<string, number>();
