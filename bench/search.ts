@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../src/storage/db.ts';
 import { importPaths } from '../src/ingest/pipeline.ts';
+import { bulkImportSettings, sqliteBulk } from '../src/storage/sqlite-bulk.ts';
 import { configureSearch, rebuildIndex, searchPapers, similarPapers, syncSearchIndex, type SearchMode } from '../src/search/index.ts';
 import { words } from '../src/search/tokenize.ts';
 
@@ -131,10 +132,20 @@ function synthesise(db: Db, extra: number): void {
       const abstract = [...sa.slice(0, Math.ceil(sa.length / 2)), ...sb.slice(Math.ceil(sb.length / 2))].join(' ');
       ins.run(`synth/${i}`, title, abstract, a.authors, c.categories, JSON.parse(c.categories)[0] ?? null, c.published_at);
     }
+    // As `dailypapers import` does: the keyword index is built once per batch, not per row (row by
+    // row, 805k papers took 626 s).
+    sqliteBulk(sq).drainFtsPending();
   });
   const t0 = performance.now();
-  for (let i = 0; i < extra; i += 10_000) batch(i, Math.min(extra, i + 10_000));
-  console.log(`synthesised ${extra} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s (FTS kept by triggers)`);
+  const restore = bulkImportSettings(sq);
+  try {
+    for (let i = 0; i < extra; i += 10_000) batch(i, Math.min(extra, i + 10_000));
+  } finally {
+    restore();
+  }
+  const left = sq.prepare('SELECT count(*) FROM search_fts_pending').pluck().get() as number;
+  if (left) throw new Error(`synthesise: ${left} papers left out of the keyword index`);
+  console.log(`synthesised ${extra} papers in ${((performance.now() - t0) / 1000).toFixed(0)} s (keyword index built per 10,000-paper batch, as imports do)`);
 }
 
 async function main() {
