@@ -18,6 +18,10 @@ function matches(sq: SQLite.Database, word: string): string[] {
   return (sq.prepare('SELECT d.paper_id AS id FROM papers_fts JOIN search_docs d ON d.doc_id = papers_fts.rowid WHERE papers_fts MATCH ? ORDER BY d.paper_id').all(`"${word}"`) as { id: string }[]).map((r) => r.id);
 }
 
+function pendingCount(sq: SQLite.Database): number {
+  return sq.prepare('SELECT count(*) FROM search_fts_pending').pluck().get() as number;
+}
+
 function setLease(sq: SQLite.Database, secondsFromNow: number): void {
   sq.prepare(`INSERT INTO search_meta(key, value) VALUES ('fts.deferred_until', CAST(unixepoch() + ? AS TEXT)) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(secondsFromNow);
 }
@@ -38,7 +42,7 @@ test('an import leaves every paper in the keyword index, no queue, no lease, and
     const stats = await importPaths(db, [file], { batchSize: 50 });
     assert.equal(stats.inserted, 180);
     assert.equal(matches(sq, 'zyxquant').length, 180);
-    assert.equal((sq.prepare('SELECT count(*) AS n FROM search_fts_pending').get() as { n: number }).n, 0);
+    assert.equal(pendingCount(sq), 0);
     assert.equal(sq.prepare(`SELECT value FROM search_meta WHERE key = 'fts.deferred_until'`).get(), undefined);
     assert.equal(sq.prepare(`SELECT v FROM papers_fts_config WHERE k = 'automerge'`).pluck().get(), 4);
     // A re-import changes nothing and indexes nothing twice.
@@ -60,7 +64,7 @@ test('while an import holds the lease, other writes are queued and indexed with 
     rawInsert(sq, '2503.00002', 'Wombatformer arrives mid-import');
     sq.prepare('UPDATE papers SET title = ? WHERE id = ?').run('Platypus renamed mid-import', '2503.00001');
     assert.deepEqual(matches(sq, 'wombatformer'), [], 'queued, not indexed yet');
-    assert.equal((sq.prepare('SELECT count(*) AS n FROM search_fts_pending').get() as { n: number }).n, 2);
+    assert.equal(pendingCount(sq), 2);
     // The import's next batch drains the queue in its own transaction.
     await upsertPapers(db, [paperRecord({ id: '2503.00003', title: 'Echidnalm in the batch' })], new Date().toISOString());
     assert.deepEqual(matches(sq, 'wombatformer'), ['2503.00002']);
@@ -71,7 +75,7 @@ test('while an import holds the lease, other writes are queued and indexed with 
     setLease(sq, 60);
     rawInsert(sq, '2503.00004', 'Numbatnet deleted before indexing');
     sq.prepare('DELETE FROM papers WHERE id = ?').run('2503.00004');
-    assert.equal((sq.prepare('SELECT count(*) AS n FROM search_fts_pending').get() as { n: number }).n, 0);
+    assert.equal(pendingCount(sq), 0);
   } finally {
     await cleanup();
   }

@@ -48,7 +48,6 @@ export function trackConnections(server: Server): GracefulCloser {
       stopping = true;
       return new Promise<void>((resolve) => {
         setTimeout(() => {
-          const closedAt = Date.now();
           net.Server.prototype.close.call(server, () => {
             clearInterval(sweep);
             clearTimeout(force);
@@ -68,7 +67,7 @@ export function trackConnections(server: Server): GracefulCloser {
           const force = setTimeout(() => {
             onForce?.();
             for (const socket of sockets.keys()) socket.destroy();
-          }, Math.max(0, forceMs - (Date.now() - closedAt)));
+          }, forceMs);
           force.unref();
         }, graceMs);
       });

@@ -131,11 +131,12 @@ export function bulkImportSettings(sqlite: SQLite.Database): () => void {
     clearInterval(timer);
     // Best effort: an import that failed (a full disk...) must report its own error, not this one's.
     try {
-      sqliteBulk(sqlite).transaction(() => {
+      const bulk = sqliteBulk(sqlite);
+      bulk.transaction(() => {
         sqlite.prepare(`DELETE FROM search_meta WHERE key = 'fts.deferred_until'`).run();
         // FTS5 commands take no bound parameters.
         sqlite.exec(`INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', ${Math.trunc(Number(automerge)) || 4})`);
-        sqliteBulk(sqlite).drainFtsPending();
+        bulk.drainFtsPending();
       });
     } catch {
       // The lease lapses by itself; the queue is indexed by the next import or server start.
