@@ -1,4 +1,5 @@
 import type { Db } from '../storage/db.ts';
+import { lockCommentRow, lockPaperRow } from '../storage/row-lock.ts';
 import type { User } from '../domain/user.ts';
 import { isAdmin } from '../domain/user.ts';
 import { renderCommentMarkdown } from '../domain/markdown.ts';
@@ -161,6 +162,7 @@ export async function getCommentView(db: Db, id: number, viewer: User | null): P
 /** Re-counts the paper's comments in `fn`'s transaction, then refreshes its trending score. */
 async function changeComments(db: Db, paperId: string, now: Date, fn: (trx: Db['kysely']) => Promise<void>): Promise<void> {
   await db.kysely.transaction().execute(async (trx) => {
+    await lockPaperRow(trx, paperId);
     await fn(trx);
     await recountPaperComments(trx, paperId);
   });
@@ -256,6 +258,7 @@ export async function voteOnComment(db: Db, viewer: User | null, id: number, val
   if (Number(c.user_id) === user.id) throw new AppError('forbidden', 'You cannot vote on your own comment');
   await hitRateLimit(db, 'vote', `user:${user.id}`, now, limits);
   const counts = await db.kysely.transaction().execute(async (trx) => {
+    await lockCommentRow(trx, id);
     await setCommentVote(trx, { userId: user.id, commentId: id, value, now: now.toISOString() });
     return recountCommentVotes(trx, id, wilsonLowerBound);
   });

@@ -1,3 +1,4 @@
+import { autoId, floatType } from './dialect.ts';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
@@ -9,7 +10,7 @@ export const communityMigrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('users')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('username', 'text', (c) => c.notNull().unique())
         .addColumn('email', 'text', (c) => c.notNull().unique())
         .addColumn('password_hash', 'text', (c) => c.notNull())
@@ -31,7 +32,7 @@ export const communityMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('api_tokens')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -51,7 +52,7 @@ export const communityMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('comments')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('paper_id', 'text', (c) => c.notNull().references('papers.id').onDelete('cascade'))
         .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('parent_id', 'integer', (c) => c.references('comments.id').onDelete('cascade'))
@@ -62,7 +63,7 @@ export const communityMigrations: Record<string, Migration> = {
         .addColumn('hidden_at', 'text')
         .addColumn('upvotes', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('downvotes', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('score', 'real', (c) => c.notNull().defaultTo(0))
+        .addColumn('score', floatType(db), (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema.createIndex('comments_paper_idx').on('comments').columns(['paper_id', 'created_at']).execute();
       await db.schema.createIndex('comments_user_idx').on('comments').columns(['user_id', 'created_at']).execute();
@@ -84,7 +85,7 @@ export const communityMigrations: Record<string, Migration> = {
         .addColumn('count', 'integer', (c) => c.notNull())
         .execute();
 
-      await db.schema.alterTable('papers').addColumn('trending_score', 'real', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('papers').addColumn('trending_score', floatType(db), (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('papers').addColumn('trending_at', 'text').execute();
       await db.schema.createIndex('papers_trending_idx').on('papers').column('trending_score').execute();
       await db.schema.createIndex('daily_entries_featured_by_idx').on('daily_entries').columns(['featured_by', 'day']).execute();

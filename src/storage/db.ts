@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { isPostgresUrl, openPostgres } from './postgres.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
 import { storageHint } from './sqlite-errors.ts';
@@ -18,6 +19,8 @@ export interface Db {
   location: string;
   /** The raw better-sqlite3 handle, for the few things Kysely cannot express (backup, pragmas). */
   sqlite: SQLite.Database | null;
+  /** The pg pool, for LISTEN/NOTIFY, COPY and the job queue. */
+  pg: import('pg').Pool | null;
   close(): Promise<void>;
 }
 
@@ -35,9 +38,7 @@ export function sqlitePathFromUrl(url: string): string {
 }
 
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Db> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('PostgreSQL is not supported yet: DATABASE_URL must be a SQLite file path');
-  }
+  if (isPostgresUrl(url)) return openPostgres(url, opts);
   const file = sqlitePathFromUrl(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new SQLite(file, { readonly: opts.readonly ?? false });
@@ -60,6 +61,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     dialect: 'sqlite',
     location: file,
     sqlite,
+    pg: null,
     async close() {
       await kysely.destroy();
     },

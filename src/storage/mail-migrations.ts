@@ -1,3 +1,4 @@
+import { autoId } from './dialect.ts';
 import type { Kysely, Migration } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -114,7 +115,7 @@ export const mailMigrations: Record<string, Migration> = {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('subscribers')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('email', 'text', (c) => c.notNull().unique())
         .addColumn('frequency', 'text', (c) => c.notNull())
         .addColumn('topics', 'text', (c) => c.notNull().defaultTo('[]'))
@@ -134,7 +135,7 @@ export const mailMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('webhooks')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('subscriber_id', 'integer', (c) => c.references('subscribers.id').onDelete('cascade'))
         .addColumn('topic', 'text', (c) => c.notNull())
         .addColumn('url', 'text', (c) => c.notNull())
@@ -158,7 +159,7 @@ export const mailMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('outbox_parts')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('hash', 'text', (c) => c.notNull().unique())
         .addColumn('html', 'text', (c) => c.notNull())
         .addColumn('text', 'text', (c) => c.notNull())
@@ -168,7 +169,7 @@ export const mailMigrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('outbox')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('key', 'text', (c) => c.notNull().unique())
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('subscriber_id', 'integer', (c) => c.references('subscribers.id').onDelete('cascade'))

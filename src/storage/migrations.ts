@@ -1,3 +1,4 @@
+import { autoId } from './dialect.ts';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { communityMigrations } from './community-migrations.ts';
 import { mailMigrations } from './mail-migrations.ts';
@@ -36,7 +37,7 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('daily_entries')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', 'integer', autoId(db))
         .addColumn('paper_id', 'text', (c) => c.notNull().unique().references('papers.id').onDelete('cascade'))
         .addColumn('day', 'text', (c) => c.notNull())
         .addColumn('featured_at', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { isPostgres } from './dialect.ts';
 import { registerMigrations } from './migrations.ts';
 
 /**
@@ -100,6 +101,7 @@ const DEFERRABLE = [
 export const searchMigrations: Record<string, Migration> = {
   '0100_search_fts': {
     async up(db: Kysely<any>) {
+      if (isPostgres(db)) return;
       for (const s of STATEMENTS) await sql.raw(s).execute(db);
     },
     async down(db: Kysely<any>) {
@@ -109,6 +111,7 @@ export const searchMigrations: Record<string, Migration> = {
   },
   '0101_search_fts_deferrable': {
     async up(db: Kysely<any>) {
+      if (isPostgres(db)) return;
       for (const s of DEFERRABLE) await sql.raw(s).execute(db);
     },
     async down(db: Kysely<any>) {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { lockPaperRow } from './row-lock.ts';
 import type { Db } from './db.ts';
 
 /** What the voter wants: an upvote, none, or the opposite of what they have now. */
@@ -18,6 +19,7 @@ export interface VoteResult {
  */
 export async function applyVote(db: Db, userId: number, paperId: string, intent: VoteIntent, now: string): Promise<VoteResult> {
   return db.kysely.transaction().execute(async (trx) => {
+    await lockPaperRow(trx, paperId);
     let upvoted: boolean;
     if (intent === 'up') {
       await trx.insertInto('votes').values({ user_id: userId, paper_id: paperId, created_at: now }).onConflict((oc) => oc.doNothing()).execute();

@@ -6,18 +6,26 @@ import { featurePapers, upsertPapers } from '../../src/storage/papers-repo.ts';
 import type { PaperRecord } from '../../src/domain/paper.ts';
 import { createApp } from '../../src/web/app.ts';
 import { testConfig, type Config } from '../../src/config.ts';
+import { createPgDatabase, TEST_PG_URL } from './pg.ts';
 
-/** A fresh SQLite file in a temp dir (real file, WAL, migrations applied). */
-export async function freshDb(): Promise<{ db: Db; dir: string; file: string; cleanup: () => Promise<void> }> {
+/**
+ * A fresh database with migrations applied: a real SQLite file (WAL) in a temp dir, or, when
+ * TEST_DATABASE_URL names a PostgreSQL cluster, a new database there. `url` is what a spawned
+ * process is given as `--db`; `file` is the SQLite path (the URL on PostgreSQL).
+ */
+export async function freshDb(): Promise<{ db: Db; dir: string; file: string; url: string; cleanup: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-test-'));
-  const file = path.join(dir, 'test.sqlite');
+  const pgDb = TEST_PG_URL ? await createPgDatabase() : null;
+  const file = pgDb ? pgDb.url : path.join(dir, 'test.sqlite');
   const db = await openDatabase(file);
   return {
     db,
     dir,
     file,
+    url: file,
     cleanup: async () => {
       await db.close();
+      await pgDb?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
