@@ -21,6 +21,8 @@ export interface Db {
   sqlite: SQLite.Database | null;
   /** The pg pool, for LISTEN/NOTIFY, COPY and the job queue. */
   pg: import('pg').Pool | null;
+  /** PostgreSQL: this process's view of commits by any process (started on first call). */
+  changeFeed?: () => import('./change-feed.ts').ChangeFeed;
   close(): Promise<void>;
 }
 

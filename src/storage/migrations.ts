@@ -2,6 +2,7 @@ import { autoId } from './dialect.ts';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { communityMigrations } from './community-migrations.ts';
 import { mailMigrations } from './mail-migrations.ts';
+import { changeNotifyMigrations } from './change-feed.ts';
 
 /**
  * Migrations are plain Kysely schema builders with portable types (text, integer), so the same
@@ -70,7 +71,7 @@ export function registerMigrations(more: Record<string, Migration>): void {
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { ...migrations, ...communityMigrations, ...mailMigrations, ...extra };
+    return { ...migrations, ...communityMigrations, ...mailMigrations, ...changeNotifyMigrations, ...extra };
   }
 }
 

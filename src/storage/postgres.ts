@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Db, OpenOptions } from './db.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { listenForChanges, type ChangeFeed } from './change-feed.ts';
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
@@ -44,13 +45,16 @@ export async function openPostgres(url: string, opts: OpenOptions = {}): Promise
   // process. The pool drops the client by itself, and the next query reconnects.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let feed: ChangeFeed | null = null;
   const db: Db = {
     kysely,
     dialect: 'postgres',
     location: redactUrl(url),
     sqlite: null,
     pg: pool,
+    changeFeed: () => (feed ??= listenForChanges(u.toString())),
     async close() {
+      await feed?.close();
       await kysely.destroy();
     },
   };

@@ -79,7 +79,11 @@ export function errorHandler(renderHtml?: HtmlErrorRenderer) {
 }
 
 function isDatabaseUnavailable(err: Error): boolean {
-  const code = (err as { code?: string }).code ?? '';
+  const code = String((err as { code?: string }).code ?? '');
   // better-sqlite3 reports extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT...).
-  return /^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN)/.test(code) || code === 'ECONNREFUSED' || code === '57P01';
+  if (/^SQLITE_(BUSY|LOCKED|READONLY|FULL|IOERR|CANTOPEN)/.test(code)) return true;
+  // PostgreSQL: the socket failed, class 08 (connection exception), 57P01-03 (shut down, starting),
+  // 53300 (too many connections). pg's own pool and socket failures carry no code, only a message.
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|08...|57P0[123]|53300)$/.test(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/.test(err.message);
 }

@@ -163,6 +163,10 @@ function answer(e: Entry, req: Conditionals, nowSec: number, outer: boolean): An
 /** The data's version as one string; changes whenever any row in the database may have changed. */
 function versionReader(db: Db): (dataVersionMaxAgeMs: number) => string {
   const sqlite = db.sqlite;
+  if (db.changeFeed) {
+    const feed = db.changeFeed();
+    return () => `${generation}:${feed.version()}`;
+  }
   if (!sqlite) {
     let n = 0;
     return () => `uncacheable:${n++}`; // no SQLite handle: nothing can be trusted, never hit
@@ -287,7 +291,15 @@ export function pageCache(deps: AppDeps, opts: PageCacheOptions = {}): Middlewar
   // and bookkeeping for a few seconds; the mark expires so that a page that becomes cacheable is.
   const passThrough = new Map<string, number>();
 
+  // On PostgreSQL this process learns of its own commits by NOTIFY, a moment after it answered: a
+  // write request therefore also invalidates directly, so its redirect never shows the old page.
+  const notedByNotify = !!deps.db.changeFeed;
   return async (c, next) => {
+    if (notedByNotify && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      await next();
+      bumpContentGeneration();
+      return;
+    }
     if (!cacheableRequest(c)) return next();
     const url = c.req.url;
     const key = url.slice(url.indexOf('/', url.indexOf('//') + 2));
