@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   index: { summary: 'search index: index rebuild | sync | status', load: async () => (await import('./commands/index.ts')).run },
   db: { summary: 'database maintenance: db migrate | db stats', load: async () => (await import('./commands/db.ts')).run },
   user: { summary: 'accounts: user create | set-role | ban | unban', load: async () => (await import('./commands/user.ts')).run },
+  worker: { summary: 'background jobs (digests, imports, index updates): worker [--once] [--concurrency N]', load: async () => (await import('./commands/worker.ts')).run },
   digest: { summary: 'email digests: digest send --frequency daily|weekly | status | webhook', load: async () => (await import('./commands/digest.ts')).run },
   backup: { summary: 'copy the database to a file, safely while serving: backup <file>', load: async () => (await import('./commands/backup.ts')).run },
   restore: { summary: 'replace the database with a backup: restore <file> [--force]', load: async () => (await import('./commands/backup.ts')).restore },

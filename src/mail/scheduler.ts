@@ -34,6 +34,25 @@ export interface MailService {
 /** Polling is only a safety net (another process may queue rows); local queues wake the worker. */
 const POLL_MS = 30_000;
 
+/**
+ * What a scheduled digest run renders at `t`: the daily period (unless a skipped weekend) and, on
+ * DIGEST_WEEKLY_DAY, the weekly one. Shared by `serve`'s schedule and the `digest.send` job.
+ */
+export async function renderScheduledDigests(deps: Pick<MailServiceDeps, 'db' | 'config' | 'settings' | 'log'>, t: Date): Promise<{ periods: string[]; queued: number }> {
+  const { db, config, settings, log } = deps;
+  const frequencies: ('daily' | 'weekly')[] = [];
+  if (!(settings.skipWeekends && isWeekend(t, settings.digestTz))) frequencies.push('daily');
+  if (localWeekday(t, settings.digestTz) === settings.weeklyDay) frequencies.push('weekly');
+  const out = { periods: [] as string[], queued: 0 };
+  for (const f of frequencies) {
+    const { run, rendered } = await preparePeriod(db, config, settings, f, t);
+    log.info({ period: run.period, queued: rendered?.queued ?? 0, nothingNew: rendered?.nothingNew ?? 0, webhooks: rendered?.webhooks ?? 0 }, 'digest rendered');
+    out.periods.push(run.period);
+    out.queued += rendered?.queued ?? 0;
+  }
+  return out;
+}
+
 export function startMailService(deps: MailServiceDeps): MailService {
   const { db, config, settings, log } = deps;
   const now = deps.now ?? (() => new Date());
@@ -74,14 +93,7 @@ export function startMailService(deps: MailServiceDeps): MailService {
   }
 
   async function runDigests(): Promise<void> {
-    const t = now();
-    const frequencies: ('daily' | 'weekly')[] = [];
-    if (!(settings.skipWeekends && isWeekend(t, settings.digestTz))) frequencies.push('daily');
-    if (localWeekday(t, settings.digestTz) === settings.weeklyDay) frequencies.push('weekly');
-    for (const f of frequencies) {
-      const { run, rendered } = await preparePeriod(db, config, settings, f, t);
-      log.info({ period: run.period, queued: rendered?.queued ?? 0, nothingNew: rendered?.nothingNew ?? 0, webhooks: rendered?.webhooks ?? 0 }, 'digest rendered');
-    }
+    await renderScheduledDigests({ db, config, settings, log }, now());
     kick();
   }
 
