@@ -7,11 +7,16 @@ import { countDays, countEntries } from '../../storage/feed-repo.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 
 const HELP = `Usage: dailypapers db <migrate|stats> [--db <path>]
+       dailypapers db copy --from <db> --to <db> [--truncate] [--dry-run]
 
   migrate   apply pending migrations (they also run at every start)
-  stats     print paper, featured-entry and day counts`;
+  stats     print paper, featured-entry and day counts
+  copy      copy an instance to another database (e.g. SQLite to PostgreSQL) and verify
+            the row counts; \`dailypapers db copy --help\` for its options`;
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  // copy has options of its own (--from, --to ...), which the parser below would reject.
+  if (argv[0] === 'copy') return (await import('./db-copy.ts')).run(argv.slice(1), ctx);
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const [sub] = positionals;
   if (values.help || !sub) {
@@ -38,5 +43,5 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       await db.close();
     }
   }
-  throw new UsageError(`unknown db subcommand "${sub}" (expected migrate or stats)`);
+  throw new UsageError(`unknown db subcommand "${sub}" (expected migrate, stats or copy)`);
 }
