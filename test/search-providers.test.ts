@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -92,7 +93,7 @@ test('search and similar papers work end to end on the OpenAI-compatible provide
     assert.deepEqual(new Set(r.hits.map((h) => h.paperId)), new Set(['2504.00000', '2504.00002']));
     const sim = await similarPapers(t.db, '2504.00000', 1);
     assert.equal(sim[0].paperId, '2504.00002');
-    const meta = t.db.sqlite!.prepare("SELECT value FROM search_meta WHERE key = 'vector.signature'").get() as { value: string };
+    const meta = (await sql<{ value: string }>`SELECT value FROM search_meta WHERE key = 'vector.signature'`.execute(t.db.kysely)).rows[0];
     assert.equal(meta.value, 'openai|fake-26|26|i8', 'provider, model, dimensions and storage type');
   } finally {
     await t.cleanup();

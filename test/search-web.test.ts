@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -30,10 +31,10 @@ describe('search page on a real day (610 records)', () => {
     await t.cleanup();
   });
 
-  it('imports the day and indexes every paper', () => {
+  it('imports the day and indexes every paper', async () => {
     assert.equal(t.stats.inserted, 484);
-    const n = t.db.sqlite!.prepare('SELECT count(*) AS n FROM search_docs WHERE embedded = 1').get() as { n: number };
-    assert.equal(n.n, 484, 'every paper embedded by the import hook');
+    const n = (await sql<{ n: number }>`SELECT count(*) AS n FROM search_docs WHERE embedded = 1`.execute(t.db.kysely)).rows[0];
+    assert.equal(Number(n.n), 484, 'every paper embedded by the import hook');
   });
 
   it('exact-title queries return that paper first, with the title highlighted and a featured badge', async () => {

@@ -8,6 +8,8 @@ import { importItems, importPaths, emptyStats } from '../src/ingest/pipeline.ts'
 import { upsertPapers } from '../src/storage/papers-repo.ts';
 import type { PaperRecord, ParseItem } from '../src/domain/paper.ts';
 import { LsaProvider } from '../src/search/embeddings/lsa.ts';
+import { sql } from 'kysely';
+import type { Db } from '../src/storage/db.ts';
 
 const SHARED = path.resolve(import.meta.dirname, '../../shared/data');
 const NOW = '2025-03-12T00:00:00.000Z';
@@ -42,6 +44,12 @@ function corpus(): PaperRecord[] {
     );
   }
   return out;
+}
+
+/** The first column of the first row: raw SQL that reads the same on SQLite and PostgreSQL. */
+async function one<T = number>(db: Db, q: ReturnType<typeof sql>): Promise<T> {
+  const r = await q.execute(db.kysely);
+  return Object.values(r.rows[0] as object)[0] as T;
 }
 
 async function seeded() {
@@ -131,7 +139,7 @@ test('the index stays in sync after import, re-import, version update and delete
     const hook = searchIndexHook(t.db);
     // Re-import: nothing changes, nothing is pending.
     await importItems(t.db, 'again', items(corpus()), { feature: 'never', onChanged: hook }, emptyStats());
-    assert.equal((t.db.sqlite!.prepare('SELECT count(*) AS n FROM search_docs WHERE embedded = 0').get() as { n: number }).n, 0);
+    assert.equal(Number(await one(t.db, sql`SELECT count(*) AS n FROM search_docs WHERE embedded = 0`)), 0);
     // A new version renames the paper: the old title no longer finds it, the new one does.
     const v2 = { ...corpus()[3], version: 2, title: 'Quantum annealing schedules for protein folding', abstract: TOPICS[4][1], updatedAt: '2025-04-01' };
     await importItems(t.db, 'v2', items([v2]), { feature: 'never', onChanged: hook }, emptyStats());
@@ -144,8 +152,8 @@ test('the index stays in sync after import, re-import, version update and delete
     const old = await searchPapers(t.db, { q: '"speculative decoding speeds up language model inference 3"', mode: 'keyword' });
     assert.equal(old.total, 0);
     // A write outside the import path (an editor, raw SQL) is caught by the triggers too.
-    t.db.sqlite!.prepare('UPDATE papers SET abstract = ? WHERE id = ?').run('Zebrafish fin regeneration.', '2501.10004');
-    t.db.sqlite!.prepare('DELETE FROM papers WHERE id = ?').run('2501.10005');
+    await sql`UPDATE papers SET abstract = ${'Zebrafish fin regeneration.'} WHERE id = ${'2501.10004'}`.execute(t.db.kysely);
+    await sql`DELETE FROM papers WHERE id = ${'2501.10005'}`.execute(t.db.kysely);
     await syncSearchIndex(t.db, { forceSave: true });
     assert.equal((await searchPapers(t.db, { q: 'zebrafish', mode: 'keyword' })).hits[0]?.paperId, '2501.10004');
     for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
@@ -153,7 +161,9 @@ test('the index stays in sync after import, re-import, version update and delete
       assert.ok(!r.hits.some((h) => h.paperId === '2501.10005'), mode);
     }
     // INSERT OR REPLACE skips delete triggers; the FTS index must still hold one row per paper.
-    t.db.sqlite!.prepare("INSERT OR REPLACE INTO papers (id, title, abstract, authors, categories, created_at, source) VALUES ('2501.10006', 'Replaced title about axolotls', '', '[]', '[]', ?, 't')").run(NOW);
+    // (PostgreSQL has no REPLACE: its closest write, an upsert, must keep one row per paper as well.)
+    if (t.db.dialect === 'sqlite') t.db.sqlite!.prepare("INSERT OR REPLACE INTO papers (id, title, abstract, authors, categories, created_at, source) VALUES ('2501.10006', 'Replaced title about axolotls', '', '[]', '[]', ?, 't')").run(NOW);
+    else await sql`INSERT INTO papers (id, title, abstract, authors, categories, created_at, source) VALUES ('2501.10006', 'Replaced title about axolotls', '', '[]', '[]', ${NOW}, 't') ON CONFLICT (id) DO UPDATE SET title = excluded.title, abstract = excluded.abstract, authors = excluded.authors, categories = excluded.categories`.execute(t.db.kysely);
     const ax = await searchPapers(t.db, { q: 'axolotls', mode: 'keyword' });
     assert.equal(ax.total, 1);
     const gone = await searchPapers(t.db, { q: '"graph neural networks for molecules 6"', mode: 'keyword' });
@@ -161,7 +171,8 @@ test('the index stays in sync after import, re-import, version update and delete
     // Rebuild from scratch gives the same answers.
     await rebuildIndex(t.db);
     assert.equal((await searchPapers(t.db, { q: 'zebrafish', mode: 'keyword' })).hits[0]?.paperId, '2501.10004');
-    assert.ok(fs.existsSync(`${t.file}.vectors.usearch`));
+    if (t.db.dialect === 'sqlite') assert.ok(fs.existsSync(`${t.file}.vectors.usearch`));
+    else assert.ok(Number(await one(t.db, sql`SELECT count(*) FROM search_vectors`)) >= 58);
   } finally {
     await t.cleanup();
   }
@@ -170,10 +181,10 @@ test('the index stays in sync after import, re-import, version update and delete
 test('a different model triggers a rebuild instead of mixing vector spaces', async () => {
   const t = await seeded();
   try {
-    const before = t.db.sqlite!.prepare("SELECT value FROM search_meta WHERE key = 'vector.model'").get() as { value: string };
+    const before = { value: await one<string>(t.db, sql`SELECT value FROM search_meta WHERE key = 'vector.model'`) };
     await configureSearch(t.db, { provider: new LsaProvider({ modelPath: path.join(t.dir, 'other.bin'), dimensions: 16 }) });
     await syncSearchIndex(t.db, { forceSave: true });
-    const after = t.db.sqlite!.prepare("SELECT value FROM search_meta WHERE key = 'vector.model'").get() as { value: string };
+    const after = { value: await one<string>(t.db, sql`SELECT value FROM search_meta WHERE key = 'vector.model'`) };
     assert.notEqual(after.value, before.value);
     assert.match(after.value, /^lsa-16d-/);
     const r = await searchPapers(t.db, { q: 'video diffusion', mode: 'semantic', limit: 3 });
@@ -207,7 +218,7 @@ test('real data: exact-title queries return that paper first', { timeout: 600_00
     await configureSearch(t.db, {});
     await importPaths(t.db, [shard], { onChanged: searchIndexHook(t.db) });
     await flushSearchIndex(t.db);
-    const rows = t.db.sqlite!.prepare('SELECT id, title FROM papers ORDER BY id LIMIT 2000').all() as { id: string; title: string }[];
+    const rows = await t.db.kysely.selectFrom('papers').select(['id', 'title']).orderBy('id').limit(2000).execute();
     const sample = rows.filter((_, i) => i % 50 === 0);
     for (const mode of ['keyword', 'hybrid'] as const) {
       let first = 0;

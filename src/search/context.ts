@@ -5,6 +5,9 @@ import { createProvider, providerFromEnv } from './embeddings/index.ts';
 import type { EmbeddingProvider } from './embeddings/provider.ts';
 import { maybeRefreshDocFreqs } from './stats.ts';
 import { flushVectors, openVectorState, syncVectors, vectorPaths, type SyncOptions, type VectorState } from './vectors.ts';
+import { openPgVectorState, syncPgVectors, type PgVectorState } from './pg/vectors.ts';
+import { maybeRefreshDocFreqsPg } from './pg/stats.ts';
+import { sql } from 'kysely';
 
 /**
  * Per-database search state: the embedding provider and the open vector index. Kept in a
@@ -13,6 +16,8 @@ import { flushVectors, openVectorState, syncVectors, vectorPaths, type SyncOptio
 export interface SearchContext {
   provider: EmbeddingProvider | null;
   vectors: VectorState | null;
+  /** PostgreSQL: this process's in-memory index, fed from the database (pg/vectors.ts). */
+  pgVectors: PgVectorState | null;
   /** Serialises index writes (imports and rebuilds may overlap with each other). */
   chain: Promise<unknown>;
 }
@@ -22,6 +27,12 @@ const schemaReady = new WeakSet<Db>();
 
 export async function ensureSearchSchema(db: Db): Promise<void> {
   if (schemaReady.has(db)) return;
+  if (db.dialect === 'postgres') {
+    const r = await sql<{ t: string | null }>`SELECT to_regclass('search_docs')::text AS t`.execute(db.kysely);
+    if (!r.rows[0]?.t) await migrateToLatest(db.kysely);
+    schemaReady.add(db);
+    return;
+  }
   if (!db.sqlite) throw new Error('search needs the SQLite storage');
   const has = db.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'papers_fts'").get();
   if (!has) await migrateToLatest(db.kysely);
@@ -40,7 +51,13 @@ export async function configureSearch(db: Db, opts: ConfigureOptions = {}): Prom
   if (opts.provider === undefined) provider = await providerFromEnv(process.env, vectorPaths(db).model);
   else if (typeof opts.provider === 'string') provider = await createProvider(opts.provider, { modelPath: vectorPaths(db).model, env: process.env });
   else provider = opts.provider;
-  const ctx: SearchContext = { provider, vectors: provider ? openVectorState(db, provider) : null, chain: Promise.resolve() };
+  const pg = db.dialect === 'postgres';
+  const ctx: SearchContext = {
+    provider,
+    vectors: provider && !pg ? openVectorState(db, provider) : null,
+    pgVectors: provider && pg ? await openPgVectorState(db, provider) : null,
+    chain: Promise.resolve(),
+  };
   contexts.set(db, ctx);
   return ctx;
 }
@@ -61,6 +78,10 @@ function serial<T>(ctx: SearchContext, fn: () => Promise<T>): Promise<T> {
 export async function syncSearchIndex(db: Db, opts: SyncOptions = {}): Promise<number> {
   const ctx = await searchContext(db);
   return serial(ctx, async () => {
+    if (db.dialect === 'postgres') {
+      await maybeRefreshDocFreqsPg(db);
+      return ctx.pgVectors ? syncPgVectors(db, ctx.pgVectors, opts) : 0;
+    }
     maybeRefreshDocFreqs(db.sqlite!);
     return ctx.vectors ? syncVectors(db, ctx.vectors, opts) : 0;
   });
@@ -76,6 +97,7 @@ export function searchIndexHook(db: Db): (ids: string[]) => Promise<void> {
 /** Saves vectors that were added since the last save (call at the end of an import and on shutdown). */
 export async function flushSearchIndex(db: Db): Promise<void> {
   const ctx = contexts.get(db);
+  // PostgreSQL stores each batch's vectors as it embeds them: nothing is held back.
   if (!ctx?.vectors) return;
   await serial(ctx, async () => flushVectors(db, ctx.vectors!));
 }

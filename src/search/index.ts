@@ -3,69 +3,28 @@ import type { Db } from '../storage/db.ts';
 import type { Paper } from '../domain/paper.ts';
 import { ensureSearchSchema, searchContext, syncSearchIndex, type SearchContext } from './context.ts';
 import { filteredListing, filterKeys, fullFilter, keywordSearch } from './keyword.ts';
-import { isEmptyQuery, keywordTerms, parseQuery, type ActiveFilter, type ParsedQuery, type SearchFilters } from './query.ts';
-import { rerank, termVectorsOf } from './rerank.ts';
-import { facetCounts, facetsForWhere, loadPapers, loadSortFields, loadTexts, type Facets } from './results.ts';
-import { highlight, highlightStems, snippet } from './snippet.ts';
+import { isEmptyQuery, parseQuery, type ParsedQuery } from './query.ts';
+import { facetsForWhere, loadPapers, loadSortFields, loadTexts, type Facets } from './results.ts';
 import { nearest } from './vectors.ts';
-import { refreshDocFreqs } from './stats.ts';
+import { refreshDocFreqs, sqliteTermStats } from './stats.ts';
 import { paperText } from './embeddings/provider.ts';
 import { words } from './tokenize.ts';
+import { buildHits, fillSims, mergeVectorCands, plan, rerankCands, rerankHead, sortAndFacet, TUNING, type Cand, type SearchHit, type SearchOptions, type SearchResult, type RebuildProgress } from './pipeline.ts';
+import { rebuildIndexPg, searchPapersPg, similarPapersPg } from './pg/search.ts';
 
 export { configureSearch, flushSearchIndex, searchIndexHook, syncSearchIndex, ensureSearchSchema } from './context.ts';
 export { parseQuery, type ParsedQuery, type SearchFilters, type ActiveFilter } from './query.ts';
 export type { EmbeddingProvider } from './embeddings/provider.ts';
+export { TUNING, type SearchMode, type SearchSort, type SearchOptions, type SearchHit, type SearchResult, type RebuildProgress } from './pipeline.ts';
 
 /**
  * The search service the web layer and CLI call. One pipeline for every mode:
  * keyword = FTS5 bm25 top-k, reranked; semantic = nearest vectors; hybrid = the union of both,
  * reranked with the vector similarity as one more signal (weights in docs/SEARCH-QUALITY.md).
  * Filters apply inside each retrieval, never after paging, so a page is never silently short.
+ * PostgreSQL runs the same pipeline with asynchronous reads (pg/search.ts); SQLite's reads stay
+ * synchronous here.
  */
-export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
-export type SearchSort = 'relevance' | 'newest' | 'upvotes';
-
-export interface SearchOptions {
-  q: string;
-  filters?: SearchFilters;
-  sort?: SearchSort;
-  /** Default: hybrid when a vector index exists, else keyword. */
-  mode?: SearchMode;
-  offset?: number;
-  limit?: number;
-  /** Skip facet counting (the HF-compatible endpoint does not show them). */
-  facets?: boolean;
-  /** Skip snippets and title highlighting (evaluation, id-only callers). */
-  snippets?: boolean;
-}
-
-export interface SearchHit {
-  paperId: string;
-  score: number;
-  scores: { keyword?: number; vector?: number };
-  /** HTML-safe: escaped, matches wrapped in `<mark>`. */
-  snippet: string;
-  titleHtml: string;
-  paper: Paper;
-}
-
-export interface SearchResult {
-  hits: SearchHit[];
-  total: number;
-  facets: Facets;
-  parsed: { q: string; mode: SearchMode; sort: SearchSort; filters: ActiveFilter[]; warnings: string[] };
-}
-
-/** How many keyword / vector candidates are reranked, and the pool sorted for newest/upvotes. */
-export const TUNING = { rerankDepth: 100, vectorDepth: 100, vectorWeight: 0.15, sortPool: 1000 };
-
-interface Cand {
-  key: number;
-  keyword?: number;
-  vector?: number;
-  score: number;
-}
-
 async function vectorCandidates(ctx: SearchContext, db: Db, p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }> {
   const sims = new Map<number, number>();
   const st = ctx.vectors;
@@ -85,17 +44,11 @@ function hasVectors(ctx: SearchContext): boolean {
 }
 
 export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchResult> {
+  if (db.dialect === 'postgres') return searchPapersPg(db, opts);
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const ctx = await searchContext(db);
-  const p = parseQuery(opts.q ?? '', opts.filters);
-  const sort: SearchSort = opts.sort ?? 'relevance';
-  const offset = Math.max(0, Math.floor(opts.offset ?? 0));
-  const limit = Math.max(1, Math.min(200, Math.floor(opts.limit ?? 20)));
-  let mode: SearchMode = opts.mode ?? (hasVectors(ctx) ? 'hybrid' : 'keyword');
-  if (mode !== 'keyword' && !hasVectors(ctx)) mode = 'keyword';
-  const parsed = { q: opts.q ?? '', mode, sort, filters: p.filters, warnings: p.warnings };
-  const hasText = keywordTerms(p).length > 0 || p.phrases.length > 0;
+  const { p, sort, offset, limit, mode, parsed, hasText } = plan(opts, hasVectors(ctx));
 
   if (!hasText) {
     // No words: a filtered listing (or everything, newest first, for an empty query).
@@ -118,99 +71,30 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
   let qv: Float32Array | null = null;
   if (mode !== 'keyword') {
     ({ sims, qv } = await vectorCandidates(ctx, db, p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
-    const seen = new Set(cands.map((c) => c.key));
-    for (const [k, s] of sims) {
-      if (!seen.has(k)) {
-        cands.push({ key: k, vector: s, score: mode === 'semantic' ? s : 0 });
-        if (mode === 'hybrid') total++;
-      }
-    }
-    for (const c of cands) if (sims.has(c.key)) c.vector = sims.get(c.key);
-    if (mode === 'semantic') {
-      cands.sort((a, b) => b.score - a.score);
-      total = cands.length;
-    }
+    ({ cands, total } = mergeVectorCands(cands, sims, mode, total));
   }
   if (mode !== 'semantic') {
     // Rerank the head: keyword top-k plus (hybrid) the vector candidates.
-    const head = mode === 'hybrid' ? cands.filter((c, i) => i < TUNING.rerankDepth || c.keyword === undefined) : cands.slice(0, TUNING.rerankDepth);
-    const headKeys = new Set(head.map((c) => c.key));
+    const head = rerankHead(cands, mode);
     const texts = loadTexts(sq, head.map((c) => c.key));
-    if (mode === 'hybrid') await fillSims(ctx, head, texts, sims, qv);
-    const order = rerank(
-      sq,
-      [...p.terms, ...p.phrases.flat()].join(' '),
-      head.map((c) => ({ key: c.key, title: texts.get(c.key)?.title ?? '', abstract: texts.get(c.key)?.abstract ?? '', score: c.score })),
-      mode === 'hybrid' ? { sims, vectorWeight: TUNING.vectorWeight, termVectors: termVectorsOf(ctx.provider) } : {},
-    );
-    const byKey = new Map(cands.map((c) => [c.key, c]));
-    const reranked = order.map((o) => ({ ...byKey.get(o.key)!, score: o.score }));
-    const minHead = reranked.length ? reranked[reranked.length - 1].score : 0;
-    // The tail keeps its FTS order below the reranked head.
-    cands = [...reranked, ...cands.filter((c) => !headKeys.has(c.key)).map((c, i) => ({ ...c, score: minHead - 1 - i * 1e-6 }))];
+    if (mode === 'hybrid') await fillSims(ctx.provider, head, texts, sims, qv);
+    cands = rerankCands(sqliteTermStats(sq), p, mode, cands, head, texts, sims, ctx.provider);
   }
 
   let facets: Facets = { categories: [], years: [] };
   if (sort !== 'relevance' || opts.facets !== false) {
-    const fields = loadSortFields(sq, cands.map((c) => c.key));
-    if (opts.facets !== false) facets = facetCounts(fields.values());
-    if (sort !== 'relevance') {
-      const f = (k: number) => fields.get(k);
-      cands.sort((a, b) =>
-        sort === 'newest'
-          ? (f(b.key)?.publishedAt ?? '').localeCompare(f(a.key)?.publishedAt ?? '') || b.score - a.score
-          : (f(b.key)?.upvotes ?? 0) - (f(a.key)?.upvotes ?? 0) || b.score - a.score,
-      );
-      total = Math.min(total, cands.length);
-    }
+    ({ facets, total } = sortAndFacet(cands, loadSortFields(sq, cands.map((c) => c.key)), sort, opts.facets !== false, total));
   }
   return { hits: hydrate(sq, cands.slice(offset, offset + limit), p, opts.snippets !== false), total, facets, parsed };
 }
 
-/**
- * Hybrid: keyword candidates the ANN search did not return still need a similarity. The built-in
- * model embeds them exactly (microseconds each); for remote models that would be a network round
- * trip per query, so they get the lowest similarity seen instead.
- */
-async function fillSims(ctx: SearchContext, head: Cand[], texts: Map<number, { title: string; abstract: string }>, sims: Map<number, number>, qv: Float32Array | null): Promise<void> {
-  const missing = head.filter((c) => !sims.has(c.key));
-  if (!missing.length || !ctx.provider || !qv || sims.size === 0) return;
-  if (ctx.provider.name === 'builtin') {
-    const vecs = await ctx.provider.embed(missing.map((c) => paperText(texts.get(c.key)?.title ?? '', texts.get(c.key)?.abstract ?? '')), 'document');
-    missing.forEach((c, i) => {
-      let d = 0;
-      const v = vecs[i];
-      for (let j = 0; j < v.length; j++) d += v[j] * qv[j];
-      sims.set(c.key, d);
-      c.vector = d;
-    });
-  } else {
-    const floor = Math.min(...sims.values());
-    for (const c of missing) sims.set(c.key, floor);
-  }
-}
-
 function hydrate(sq: NonNullable<Db['sqlite']>, cands: Cand[], p: ParsedQuery, snippets = true): SearchHit[] {
-  const papers = loadPapers(sq, cands.map((c) => c.key));
-  const stems = highlightStems([...keywordTerms(p), ...p.phrases.flat()]);
-  const out: SearchHit[] = [];
-  for (const c of cands) {
-    const paper = papers.get(c.key);
-    if (!paper) continue;
-    out.push({
-      paperId: paper.id,
-      score: c.score,
-      scores: { ...(c.keyword !== undefined ? { keyword: c.keyword } : {}), ...(c.vector !== undefined ? { vector: c.vector } : {}) },
-      snippet: snippets ? snippet(paper.abstract, stems) : '',
-      titleHtml: snippets ? highlight(paper.title, stems) : '',
-      paper,
-    });
-  }
-  return out;
+  return buildHits(loadPapers(sq, cands.map((c) => c.key)), cands, p, snippets);
 }
 
 /** The k papers nearest to `paperId` (never itself). Falls back to keyword likeness without vectors. */
 export async function similarPapers(db: Db, paperId: string, k = 10): Promise<{ paperId: string; score: number; paper: Paper }[]> {
+  if (db.dialect === 'postgres') return similarPapersPg(db, paperId, k);
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const ctx = await searchContext(db);
@@ -232,15 +116,9 @@ export async function similarPapers(db: Db, paperId: string, k = 10): Promise<{ 
   return keys.filter(([key]) => papers.has(key)).map(([key, score]) => ({ paperId: papers.get(key)!.id, score, paper: papers.get(key)! }));
 }
 
-export interface RebuildProgress {
-  phase: 'keyword' | 'train' | 'embed' | 'save';
-  done: number;
-  total: number;
-  message?: string;
-}
-
 /** `dailypapers index rebuild`: rebuilds the FTS index from `papers`, then every vector. */
 export async function rebuildIndex(db: Db, opts: { onProgress?: (p: RebuildProgress) => void; keyword?: boolean; vectors?: boolean } = {}): Promise<{ papers: number; embedded: number }> {
+  if (db.dialect === 'postgres') return rebuildIndexPg(db, opts);
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const progress = opts.onProgress ?? (() => {});

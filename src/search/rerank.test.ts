@@ -6,6 +6,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { rerank, rerankFeatures, termVectorsOf, type TermVectors } from './rerank.ts';
 import { LsaProvider } from './embeddings/lsa.ts';
+import { sqliteTermStats } from './stats.ts';
 
 /** Just the FTS5 tables the reranker reads its statistics from. */
 function ftsDb(docs: { title: string; abstract: string }[]): SQLite.Database {
@@ -28,13 +29,13 @@ test('soft matching credits a paper holding a near neighbour of a missing query 
   const sq = ftsDb(docs);
   const tv: TermVectors = { termNeighbours: (stems) => stems.map((t) => new Map(t === 'cancer' ? [['tumour', 0.9], ['bacteria', 0.2]] : [])) };
   const cands = docs.map((d, i) => ({ key: i + 1, ...d, score: 0 }));
-  const rows = rerankFeatures(sq, 'cancer risk', cands, { termVectors: tv })!;
+  const rows = rerankFeatures(sqliteTermStats(sq), 'cancer risk', cands, { termVectors: tv })!;
   assert.ok(rows[0].soft > 0.1, 'tumour stands in for cancer');
   assert.equal(rows[1].soft, 0, 'no neighbour of cancer in the falls paper');
   assert.equal(rows[2].soft, 0, 'cosines at or under 0.3 do not count');
-  assert.equal(rerankFeatures(sq, 'cancer risk', cands)![0].soft, 0, 'no term vectors, no soft feature');
-  assert.equal(rerank(sq, 'cancer risk', cands, { termVectors: tv })[0].key, 1);
-  assert.equal(rerankFeatures(sq, 'the of', cands), null, 'stopwords only');
+  assert.equal(rerankFeatures(sqliteTermStats(sq), 'cancer risk', cands)![0].soft, 0, 'no term vectors, no soft feature');
+  assert.equal(rerank(sqliteTermStats(sq), 'cancer risk', cands, { termVectors: tv })[0].key, 1);
+  assert.equal(rerankFeatures(sqliteTermStats(sq), 'the of', cands), null, 'stopwords only');
   sq.close();
 });
 

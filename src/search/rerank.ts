@@ -1,7 +1,6 @@
-import type SQLite from 'better-sqlite3';
 import { porterStem } from './porter.ts';
 import { stems, words, isStopword } from './tokenize.ts';
-import { collectionStats, docFreqs, idf } from './stats.ts';
+import { idf, type TermStats } from './stats.ts';
 
 /**
  * Reranks the keyword top-k with a few cheap signals FTS5's bm25() cannot express. Each was kept
@@ -93,11 +92,11 @@ export interface RerankOptions {
 
 export type FeatureRow = Record<keyof typeof RERANK_WEIGHTS, number>;
 
-export function rerank(sq: SQLite.Database, queryText: string, docs: RerankDoc[], opts: RerankOptions = {}): { key: number; score: number }[] {
+export function rerank(ts: TermStats, queryText: string, docs: RerankDoc[], opts: RerankOptions = {}): { key: number; score: number }[] {
   const weights = opts.weights ?? RERANK_WEIGHTS;
   const vw = opts.sims ? (opts.vectorWeight ?? 0) : 0;
   if (docs.length < 2 && !vw) return docs.map((d) => ({ key: d.key, score: d.score }));
-  const rows = rerankFeatures(sq, queryText, docs, { termVectors: weights.soft ? opts.termVectors : null, feedback: weights.rm3 !== 0 });
+  const rows = rerankFeatures(ts, queryText, docs, { termVectors: weights.soft ? opts.termVectors : null, feedback: weights.rm3 !== 0 });
   if (!rows) return docs.map((d) => ({ key: d.key, score: d.score + (vw ? vw * (opts.sims!.get(d.key) ?? 0) : 0) })).sort((a, b) => b.score - a.score);
   return rows
     .map((r, i) => {
@@ -116,18 +115,18 @@ export interface FeatureOptions {
 }
 
 /** Each candidate's features, each scaled to about [0, 1]; null when the query has no content word. */
-export function rerankFeatures(sq: SQLite.Database, queryText: string, docs: RerankDoc[], opts: FeatureOptions = {}): FeatureRow[] | null {
+export function rerankFeatures(ts: TermStats, queryText: string, docs: RerankDoc[], opts: FeatureOptions = {}): FeatureRow[] | null {
   const allStems = words(queryText).map(porterStem);
   const qStems = words(queryText).filter((w) => !isStopword(w)).map(porterStem);
   const qSet = [...new Set(qStems)];
   if (!qSet.length) return null;
   const tw = opts.termWeights ?? TERM_WEIGHTS;
   const prepared = docs.map(prepare);
-  const stats = collectionStats(sq);
+  const stats = ts.collection();
   const N = Math.max(stats.docs, docs.length);
   const [avgT, , avgA] = stats.avgLen;
 
-  const dfAll = docFreqs(sq, qSet);
+  const dfAll = ts.docFreqs(qSet);
   const idfOf = (t: string) => idf(N, dfAll.get(t) ?? 0);
   // Query term weights: idf sharpened by burstiness among the candidates.
   const qWeight = new Map<string, number>();
@@ -160,7 +159,7 @@ export function rerankFeatures(sq: SQLite.Database, queryText: string, docs: Rer
   for (const t of qStems) qCounts.set(t, (qCounts.get(t) ?? 0) + 1);
   const bm = prepared.map((p) => bm25f(qCounts, p, weightOf));
   const maxScore = Math.max(...bm) || 1;
-  const rm3 = opts.feedback === false ? null : feedbackScores(sq, prepared, bm, dfAll, N, (q, p) => bm25f(q, p, (t) => idf(N, dfAll.get(t) ?? 0)));
+  const rm3 = opts.feedback === false ? null : feedbackScores(ts, prepared, bm, dfAll, N, (q, p) => bm25f(q, p, (t) => idf(N, dfAll.get(t) ?? 0)));
   const near = opts.termVectors ? neighbourLists(opts.termVectors, qSet) : null;
   const soft = near ? softMatches(near, qSet, prepared, weightOf) : null;
   const idfMass = qSet.reduce((s, t) => s + weightOf(t), 0) || 1;
@@ -218,7 +217,7 @@ export function rerankFeatures(sq: SQLite.Database, queryText: string, docs: Rer
 }
 
 /** RM3-like: BM25F of 20 expansion terms drawn from the 10 best candidates, scaled by the best. */
-function feedbackScores(sq: SQLite.Database, prepared: Prepared[], bm: number[], dfAll: Map<string, number>, N: number, score: (q: Map<string, number>, p: Prepared) => number): number[] {
+function feedbackScores(ts: TermStats, prepared: Prepared[], bm: number[], dfAll: Map<string, number>, N: number, score: (q: Map<string, number>, p: Prepared) => number): number[] {
   const maxScore = Math.max(...bm) || 1;
   const top = bm.map((s, i) => [i, s]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_DOCS);
   const fbWeights = top.map(([, s]) => Math.exp(s - maxScore));
@@ -233,7 +232,7 @@ function feedbackScores(sq: SQLite.Database, prepared: Prepared[], bm: number[],
   });
   // Only the likeliest feedback terms need an idf: one lookup each.
   const fbTop = [...fbRaw].sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS * 3);
-  for (const [t, n] of docFreqs(sq, fbTop.map(([t]) => t).filter((t) => !dfAll.has(t)))) dfAll.set(t, n);
+  for (const [t, n] of ts.docFreqs(fbTop.map(([t]) => t).filter((t) => !dfAll.has(t)))) dfAll.set(t, n);
   const expansion = fbTop.map(([t, v]) => [t, v * idf(N, dfAll.get(t) ?? 0)] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, FEEDBACK_TERMS);
   const expSum = expansion.reduce((a, e) => a + e[1], 0) || 1;
   const expQuery = new Map(expansion.map(([t, v]) => [t, v / expSum]));

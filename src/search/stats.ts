@@ -98,6 +98,24 @@ export function docFreqs(sq: SQLite.Database, terms: string[]): Map<string, numb
   return out;
 }
 
+/**
+ * What the reranker reads from the index: collection size, average column lengths and document
+ * frequencies of stems. Synchronous on purpose (the reranker runs per query on the SQLite hot
+ * path); the PostgreSQL backend serves it from an in-memory copy of its df snapshot.
+ */
+export interface TermStats {
+  collection(): CollectionStats;
+  docFreqs(terms: string[]): Map<string, number>;
+}
+
+const termStatsCache = new WeakMap<SQLite.Database, TermStats>();
+
+export function sqliteTermStats(sq: SQLite.Database): TermStats {
+  let ts = termStatsCache.get(sq);
+  if (!ts) termStatsCache.set(sq, (ts = { collection: () => collectionStats(sq), docFreqs: (terms) => docFreqs(sq, terms) }));
+  return ts;
+}
+
 export function idf(docs: number, df: number): number {
   return Math.log(1 + (docs - df + 0.5) / (df + 0.5));
 }

@@ -16,7 +16,7 @@ import { isTrainable, paperText, type EmbeddingProvider } from './embeddings/pro
  * the two re-embeds a batch rather than losing it.
  */
 const { Index, MetricKind, ScalarKind } = usearch as unknown as typeof import('usearch');
-type UIndex = InstanceType<typeof Index>;
+export type UIndex = InstanceType<typeof Index>;
 
 export interface VectorState {
   provider: EmbeddingProvider;
@@ -58,7 +58,8 @@ function setMeta(sq: SQLite.Database, key: string, value: string): void {
 }
 
 export function vectorPaths(db: Db): { index: string | null; model: string | null } {
-  if (!db.location || db.location === ':memory:' || db.location.startsWith('file::memory:')) return { index: null, model: null };
+  // PostgreSQL has no file beside it: vectors and the model live in the database (pg/vectors.ts).
+  if (db.dialect === 'postgres' || !db.location || db.location === ':memory:' || db.location.startsWith('file::memory:')) return { index: null, model: null };
   return { index: `${db.location}.vectors.usearch`, model: `${db.location}.lsa-model.bin` };
 }
 
@@ -70,11 +71,11 @@ export function vectorPaths(db: Db): { index: string | null; model: string | nul
  */
 const QUANTIZATION = 'I8' as const;
 
-function newIndex(dimensions: number): UIndex {
+export function newIndex(dimensions: number): UIndex {
   return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind[QUANTIZATION], connectivity: 16, expansion_add: 64, expansion_search: 96, multi: false });
 }
 
-function signature(p: EmbeddingProvider): string {
+export function signature(p: EmbeddingProvider): string {
   return `${p.name}|${p.model}|${p.dimensions}|${QUANTIZATION.toLowerCase()}`;
 }
 
@@ -199,7 +200,7 @@ export function flushVectors(db: Db, st: VectorState): void {
 }
 
 /** Nearest papers to a vector: `[docId, similarity]`, best first. */
-export function nearest(st: VectorState, vector: Float32Array, k: number): [number, number][] {
+export function nearest(st: { index: UIndex | null }, vector: Float32Array, k: number): [number, number][] {
   if (!st.index || st.index.size() === 0) return [];
   const m = st.index.search(vector, Math.min(k, st.index.size()), 0);
   const out: [number, number][] = [];

@@ -214,17 +214,42 @@ export class LsaProvider implements TrainableProvider {
     return texts.map((t) => this.embedOne(t));
   }
 
-  private static write(file: string, m: LsaModel): void {
+  /** Models trained for other settings are not interchangeable: where to store this one's (PostgreSQL). */
+  get storageKey(): string {
+    return `builtin.model.${this.k}d`;
+  }
+
+  /** The trained model as bytes (null when untrained): PostgreSQL keeps it in the database, having no file beside it. */
+  toBuffer(): Buffer | null {
+    return this.m ? LsaProvider.encode(this.m) : null;
+  }
+
+  /** Adopts a model another process trained and stored. */
+  loadBuffer(buf: Uint8Array): void {
+    this.m = LsaProvider.decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+    this.terms = null;
+    this.vocabList = null;
+    this.neighbourCache.clear();
+  }
+
+  private static encode(m: LsaModel): Buffer {
     const header = Buffer.from(JSON.stringify({ magic: MAGIC, id: m.id, k: m.k, corpusSize: m.corpusSize, vocab: [...m.vocab.keys()] }));
     const len = Buffer.alloc(4);
     len.writeUInt32LE(header.length);
+    return Buffer.concat([len, header, Buffer.from(m.idf.buffer, m.idf.byteOffset, m.idf.byteLength), Buffer.from(m.V.buffer, m.V.byteOffset, m.V.byteLength), Buffer.from(m.sv.buffer, m.sv.byteOffset, m.sv.byteLength)]);
+  }
+
+  private static write(file: string, m: LsaModel): void {
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([len, header, Buffer.from(m.idf.buffer, m.idf.byteOffset, m.idf.byteLength), Buffer.from(m.V.buffer, m.V.byteOffset, m.V.byteLength), Buffer.from(m.sv.buffer, m.sv.byteOffset, m.sv.byteLength)]));
+    fs.writeFileSync(tmp, LsaProvider.encode(m));
     fs.renameSync(tmp, file);
   }
 
   private static read(file: string): LsaModel {
-    const buf = fs.readFileSync(file);
+    return LsaProvider.decode(fs.readFileSync(file));
+  }
+
+  private static decode(buf: Buffer): LsaModel {
     const hl = buf.readUInt32LE(0);
     const h = JSON.parse(buf.subarray(4, 4 + hl).toString('utf8'));
     if (h.magic !== MAGIC) throw new Error('not a model file');
