@@ -44,7 +44,7 @@ export class InlineQueue implements JobQueue {
 
   constructor(
     private readonly log: JobLog,
-    private readonly opts: { graceMs?: number } = {},
+    private readonly opts: { graceMs?: number; retryDelayMs?: (attempts: number) => number } = {},
   ) {}
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], opts: EnqueueOptions = {}): Promise<void> {
@@ -69,6 +69,7 @@ export class InlineQueue implements JobQueue {
     this.handlers = handlers;
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
     this.started = true;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
     for (const s of opts.schedules ?? []) this.crons.push(this.schedule(s));
     this.pump();
   }
@@ -155,7 +156,7 @@ export class InlineQueue implements JobQueue {
         this.log.error({ err, job: job.id, task: job.name, attempts: job.attempts }, 'job failed; giving up');
       } else {
         job.running = false;
-        job.runAt = Date.now() + retryDelayMs(job.attempts);
+        job.runAt = Date.now() + (this.opts.retryDelayMs ?? retryDelayMs)(job.attempts);
         this.log.warn({ err, job: job.id, task: job.name, attempts: job.attempts, retryAt: new Date(job.runAt).toISOString() }, 'job failed; will retry');
       }
     }

@@ -11,17 +11,22 @@ import { countPapers } from '../../storage/papers-repo.ts';
 import { importPaths } from '../../ingest/pipeline.ts';
 import { createApp } from '../../web/app.ts';
 import { withPageCacheFastPath } from '../../web/fast-path.ts';
-import { startTrendingJob, trendingTick } from '../../services/trending.ts';
+import { trendingTick } from '../../services/trending.ts';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 import { startMailService } from '../../mail/scheduler.ts';
 import { startSearchMaintenance } from '../search-sync.ts';
 import { trackConnections } from '../graceful-close.ts';
 import { loadMailSettings } from '../../mail/settings.ts';
+import { createMailTransport } from '../../mail/transport.ts';
+import { outboxSignal } from '../../mail/outbox.ts';
+import { createJobQueue, jobHandlers, jobSchedules, jobsMode } from '../../jobs/index.ts';
 
 const HELP = `Usage: dailypapers serve [--port N] [--db PATH] [--no-sample]
 
 Serves the hub. Env: PORT, DATABASE_URL, BASE_URL, SECRET, SITE_NAME, EDITOR_NAME, HOST;
 mail: SMTP_URL, MAIL_FROM, DIGEST_CRON (default "0 7 * * *"; off), DIGEST_TZ (see digest --help).
+JOBS=inline|worker (default inline on SQLite, worker on PostgreSQL): whether this process runs the
+digest and trending schedules, or leaves them to \`dailypapers worker\` processes.
 On first start an empty database is loaded with the bundled sample unless --no-sample.`;
 
 export const SAMPLE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sample/daily-sample.jsonl.gz');
@@ -48,11 +53,25 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const db = await openDatabase(config.databaseUrl);
   if (config.loadSample) await loadSampleIfEmpty(db, log);
   const app = createApp({ db, config, now: () => new Date() });
-  // Score what was imported while the server was down, then keep scores decayed every 15 min.
-  await trendingTick(db, new Date());
-  const trendingJob = startTrendingJob({ db, onError: (err) => log.error({ err }, 'trending re-decay failed') });
-  // Digests at DIGEST_CRON (DIGEST_CRON=off disables), and the outbox worker (SMTP_URL, else .eml files).
-  const mail = startMailService({ db, config, settings: loadMailSettings(ctx.env), log });
+  const settings = loadMailSettings(ctx.env);
+  const mode = jobsMode(ctx.env, db);
+  const jobs = createJobQueue(db, log);
+  let mail: { stop(): Promise<void> } | null = null;
+  let jobTransport: ReturnType<typeof createMailTransport> | null = null;
+  const forwardOutbox = () => void jobs.enqueue('outbox.drain', {}, { jobKey: 'outbox.drain', maxAttempts: 1 }).catch((err) => log.error({ err }, 'could not queue the outbox job'));
+  if (mode === 'inline') {
+    // Score what was imported while the server was down; the queue then re-decays every 15 min
+    // and renders digests at DIGEST_CRON (DIGEST_CRON=off disables).
+    await trendingTick(db, new Date());
+    jobTransport = createMailTransport(config, { concurrency: settings.concurrency });
+    await jobs.start(jobHandlers({ db, config, settings, transport: jobTransport, log, queue: jobs }), { schedules: jobSchedules(settings) });
+    // The outbox worker (SMTP_URL, else .eml files), woken at once by confirmations.
+    mail = startMailService({ db, config, settings: { ...settings, digestCron: null }, log });
+  } else if (jobs.backend === 'graphile') {
+    // Workers deliver; a confirmation queued by a request reaches one within milliseconds (NOTIFY).
+    outboxSignal.on('queued', forwardOutbox);
+  }
+  log.info({ jobs: mode, queue: jobs.backend, digest: mode === 'inline' && settings.digestCron ? `${settings.digestCron} ${settings.digestTz}` : 'off' }, mode === 'inline' ? 'running background jobs in this process' : 'background jobs are left to `dailypapers worker`');
   // Search: loads the vector index, embeds what web writes add, builds a missing index in a child process.
   const search = await startSearchMaintenance({ db, log });
 
@@ -75,8 +94,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down: finishing in-flight requests');
-      trendingJob.stop();
-      const mailStopped = mail.stop();
+      outboxSignal.off('queued', forwardOutbox);
+      const mailStopped = Promise.all([mail?.stop(), jobs.stop()]).finally(() => jobTransport?.close());
       // See graceful-close.ts: queued connections and unread requests are served, not reset.
       const graceMs = Number(ctx.env.SHUTDOWN_GRACE_MS ?? 1000);
       const freshMs = Number(ctx.env.SHUTDOWN_FRESH_MS ?? 5000);
