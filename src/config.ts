@@ -71,7 +71,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,
     baseUrl,
-    secret: resolveSecret(env, dataDir),
+    // PostgreSQL: every instance must sign with the same secret, so it lives in the database
+    // (withSharedSecret) unless SECRET is set; a file would differ from host to host.
+    secret: isPostgres ? (env.SECRET ?? '') : resolveSecret(env, dataDir),
     siteName: env.SITE_NAME ?? 'Daily Papers',
     editorName: env.EDITOR_NAME ?? 'the editors',
     dataDir,

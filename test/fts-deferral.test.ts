@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { freshDb, paperRecord } from './support/db.ts';
+import { SQLITE_ONLY } from './support/pg.ts';
 import { importPaths } from '../src/ingest/pipeline.ts';
 import { upsertPapers } from '../src/storage/papers-repo.ts';
 import { drainFtsPending } from '../src/storage/sqlite-bulk.ts';
@@ -31,7 +32,7 @@ function rawInsert(sq: SQLite.Database, id: string, title: string): void {
     VALUES (?, 1, ?, 'An abstract.', '["Ada Lovelace"]', '["cs.LG"]', 'cs.LG', '2025-01-01T00:00:00Z', 'test')`).run(id, title);
 }
 
-test('an import leaves every paper in the keyword index, no queue, no lease, and FTS settings restored', async () => {
+test('an import leaves every paper in the keyword index, no queue, no lease, and FTS settings restored', { skip: SQLITE_ONLY }, async () => {
   const { db, dir, cleanup } = await freshDb();
   try {
     const sq = db.sqlite!;
@@ -53,7 +54,7 @@ test('an import leaves every paper in the keyword index, no queue, no lease, and
   }
 });
 
-test('while an import holds the lease, other writes are queued and indexed with its next batch', async () => {
+test('while an import holds the lease, other writes are queued and indexed with its next batch', { skip: SQLITE_ONLY }, async () => {
   const { db, cleanup } = await freshDb();
   try {
     const sq = db.sqlite!;
@@ -81,7 +82,7 @@ test('while an import holds the lease, other writes are queued and indexed with 
   }
 });
 
-test('a killed import: its lease lapses, so writes index directly again, and what it queued is indexed at the next start', async () => {
+test('a killed import: its lease lapses, so writes index directly again, and what it queued is indexed at the next start', { skip: SQLITE_ONLY }, async () => {
   const { db, cleanup } = await freshDb();
   try {
     const sq = db.sqlite!;

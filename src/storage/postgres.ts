@@ -44,6 +44,9 @@ export async function openPostgres(url: string, opts: OpenOptions = {}): Promise
   // An idle client whose server went away emits 'error' on the pool; unhandled, that kills the
   // process. The pool drops the client by itself, and the next query reconnects.
   pool.on('error', () => {});
+  // A client checked out by a request has no pool listener: its socket dying would emit an
+  // unhandled 'error' and end the process. The query in flight already rejects (and becomes a 503).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let feed: ChangeFeed | null = null;
   const db: Db = {

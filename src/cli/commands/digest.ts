@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { openDatabase, type Db } from '../../storage/db.ts';
+import { withSharedSecret } from '../../storage/shared-secret.ts';
 import { isValidDay } from '../../domain/dates.ts';
 import { loadMailSettings, type MailSettings } from '../../mail/settings.ts';
 import { findRun, planRun, preparePeriod, renderRun } from '../../mail/digest.ts';
@@ -46,7 +47,7 @@ function summary(s: DrainStats): string {
 }
 
 async function send(db: Db, ctx: CliContext, settings: MailSettings, values: Record<string, string | boolean | undefined>): Promise<number> {
-  const config = loadConfig({ db: values.db as string | undefined }, ctx.env);
+  const config = await withSharedSecret(loadConfig({ db: values.db as string | undefined }, ctx.env), db);
   const frequency = values.frequency as string | undefined;
   if (frequency !== 'daily' && frequency !== 'weekly') throw new UsageError('--frequency must be daily or weekly');
   const since = values.since as string | undefined;
