@@ -317,22 +317,24 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-/** The keyword index is kept by triggers; rebuilding also refreshes df statistics and embeds vectors. */
+/**
+ * Triggers index every copied paper's text as it lands; the rebuild also refreshes term statistics
+ * and embeds every paper (SQLite: usearch file beside the database; PostgreSQL: in the database).
+ */
 async function rebuildSearch(db: Db, ctx: CliContext, quiet: boolean, vectors: boolean): Promise<number> {
   const { rebuildIndex } = await import('../../search/index.ts');
   const started = Date.now();
-  try {
-    const r = await rebuildIndex(db, { vectors, onProgress: (p) => !quiet && p.message && line(ctx.stderr, `search index: ${p.message}`) });
-    line(ctx.stdout, `search index rebuilt: ${fmt(r.papers)} papers, ${fmt(r.embedded)} embedded, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return EXIT.ok;
-  } catch (err) {
-    if (db.dialect !== 'postgres') throw err;
-    // TODO(pg-search): src/search does not support PostgreSQL yet (rebuildIndex needs db.sqlite).
-    // Once it does, this branch is dead: the call above rebuilds the tsvector/pgvector index.
-    line(ctx.stderr, `db copy: the data is copied and verified, but the search index was not rebuilt on PostgreSQL: ${(err as Error).message}`);
-    line(ctx.stderr, 'db copy: run `dailypapers index rebuild --db <target>` once search supports PostgreSQL');
-    return EXIT.ok;
-  }
+  let phase = '';
+  const r = await rebuildIndex(db, {
+    vectors,
+    onProgress: (p) => {
+      if (quiet) return;
+      if (p.message) line(ctx.stderr, `search index: ${p.message}`);
+      else if (p.phase !== phase) line(ctx.stderr, `search index: ${(phase = p.phase)} (${fmt(p.total)})`);
+    },
+  });
+  line(ctx.stdout, `search index rebuilt: ${fmt(r.papers)} papers, ${fmt(r.embedded)} embedded, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return EXIT.ok;
 }
 
 /** A bar on a terminal; elsewhere a line per table and at most one progress line every 5 s. */
