@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN, ROOT, runCli, waitForExit } from './support/cli.ts';
+import { BIN, ROOT, runCli, startServer, waitForExit } from './support/cli.ts';
 import { freshDb, paperRecord, seedFeatured } from './support/db.ts';
 import { startSmtp } from './support/smtp.ts';
 import { createPgDatabase, TEST_PG_URL } from './support/pg.ts';
@@ -268,4 +268,29 @@ test('PostgreSQL: two worker processes, one digest sent by both: each subscriber
   // SIGTERM: both stop cleanly.
   for (const w of workers) w.child.kill('SIGTERM');
   assert.deepEqual(await Promise.all(workers.map((w) => waitForExit(w.child))), [0, 0]);
+});
+
+test('PostgreSQL: serve (JOBS=worker by default) leaves mail to a worker, woken at once by a confirmation', { skip: NEEDS_PG, timeout: 120_000 }, async (t) => {
+  const pgdb = await createPgDatabase('dp_jobs');
+  t.after(() => pgdb.drop());
+  const smtp = await startSmtp();
+  t.after(() => smtp.close());
+  const env = { SMTP_URL: smtp.url, SECRET: 'test-secret', MAIL_RATE: '0', DIGEST_CRON: 'off', LOG_LEVEL: 'info' };
+  const worker = await startWorker(['--db', pgdb.url], env);
+  const server = await startServer(['--db', pgdb.url, '--no-sample'], env);
+  t.after(async () => {
+    for (const c of [server.child, worker.child]) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all([waitForExit(server.child), waitForExit(worker.child)]);
+  });
+  assert.match(server.output(), /background jobs are left to `dailypapers worker`/);
+  const t0 = Date.now();
+  const res = await fetch(`${server.url}/api/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'pg@example.org' }) });
+  assert.equal(res.status, 202);
+  await smtp.waitFor(1, 30_000);
+  assert.deepEqual(smtp.messages[0].to, ['pg@example.org']);
+  // The worker's own outbox schedule ticks once a minute; this came by the serve's NOTIFY.
+  assert.ok(Date.now() - t0 < 10_000, `confirmation after ${Date.now() - t0} ms`);
+  // Logged once the delivery is recorded, a moment after the SMTP server has the message.
+  for (const until = Date.now() + 10_000; !/"task":"outbox.drain"/.test(worker.output()) && Date.now() < until; ) await sleep(50);
+  assert.match(worker.output(), /"task":"outbox.drain"/);
 });
