@@ -7,6 +7,7 @@ import { getRequestListener } from '@hono/node-server';
 import pino from 'pino';
 import { loadConfig } from '../../config.ts';
 import { openDatabase, type Db } from '../../storage/db.ts';
+import { withSharedSecret } from '../../storage/shared-secret.ts';
 import { countPapers } from '../../storage/papers-repo.ts';
 import { importPaths } from '../../ingest/pipeline.ts';
 import { createApp } from '../../web/app.ts';
@@ -48,9 +49,10 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   }
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be an integer 0-65535, got "${values.port}"`);
-  const config = loadConfig({ port, db: values.db, sample: !values['no-sample'] }, ctx.env);
   const log = pino({ level: ctx.env.LOG_LEVEL ?? 'info' });
-  const db = await openDatabase(config.databaseUrl);
+  const configured = loadConfig({ port, db: values.db, sample: !values['no-sample'] }, ctx.env);
+  const db = await openDatabase(configured.databaseUrl);
+  const config = await withSharedSecret(configured, db);
   if (config.loadSample) await loadSampleIfEmpty(db, log);
   const app = createApp({ db, config, now: () => new Date() });
   const settings = loadMailSettings(ctx.env);
