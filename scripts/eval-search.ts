@@ -1,6 +1,9 @@
 /**
  * npm run eval:search -- <beir-folder> [--mode keyword|semantic|hybrid|all] [--json] [--provider SPEC] [--qrels FILE]
+ *                        [--database-url postgres://...]   (or EVAL_DATABASE_URL)
  *
+ * With a PostgreSQL URL (an admin connection to a scratch cluster) the corpus goes into a fresh
+ * database created there, and dropped afterwards unless --keep.
  * Imports a BEIR corpus into a fresh temporary database through the product's own import
  * pipeline (with the search index hook, exactly as `dailypapers import` keeps the index current),
  * runs every query through `searchPapers`, and prints nDCG@10, Recall@100 and MRR@10 per mode,
@@ -10,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { openDatabase } from '../src/storage/db.ts';
 import { importItems, emptyStats } from '../src/ingest/pipeline.ts';
 import { configureSearch, flushSearchIndex, searchIndexHook, searchPapers, type SearchMode } from '../src/search/index.ts';
@@ -23,6 +27,7 @@ const { values, positionals } = parseArgs({
     provider: { type: 'string' },
     qrels: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
   },
 });
 
@@ -49,7 +54,10 @@ async function main(): Promise<number> {
   results.baseline.ms_per_query = round((performance.now() - t0) / beir.queries.length);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-eval-'));
-  const db = await openDatabase(path.join(tmp, 'eval.sqlite'));
+  const pgAdmin = values['database-url'] ?? process.env.EVAL_DATABASE_URL ?? null;
+  const pgDb = pgAdmin ? await createPgDatabase(pgAdmin) : null;
+  if (pgDb) log(`backend: PostgreSQL, database ${pgDb.name}`);
+  const db = await openDatabase(pgDb ? pgDb.url : path.join(tmp, 'eval.sqlite'));
   try {
     await configureSearch(db, values.provider === undefined ? {} : { provider: values.provider });
     const t1 = performance.now();
@@ -70,8 +78,11 @@ async function main(): Promise<number> {
     }
   } finally {
     await db.close();
-    if (values.keep) log(`kept ${tmp}`);
-    else fs.rmSync(tmp, { recursive: true, force: true });
+    if (values.keep) log(`kept ${pgDb ? pgDb.name : tmp}`);
+    else {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      await pgDb?.drop();
+    }
   }
 
   if (values.json) {
@@ -84,6 +95,24 @@ async function main(): Promise<number> {
     }
   }
   return 0;
+}
+
+/** A fresh, uniquely named database on the cluster the admin URL points at. */
+async function createPgDatabase(adminUrl: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `dp_eval_${process.pid}_${Date.now().toString(36)}`;
+  const admin = async (statement: string) => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return { name, url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 function round(x: number): number {

@@ -248,7 +248,7 @@ describe('dailypapers index', () => {
       assert.equal(s.code, 0, s.stderr);
       assert.match(s.stdout, /papers\s+484/);
       assert.match(s.stdout, /pending\s+0 papers to embed/);
-      assert.match(s.stdout, /vector file\s+[\d.]+ MB/);
+      assert.match(s.stdout, t.db.dialect === 'postgres' ? /vector store\s+[\d.]+ MB in the database/ : /vector file\s+[\d.]+ MB/);
       const bad = await inProcess(['index', 'rebuild', '--db', file, '--provider', 'nonsense']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /unknown embedding provider/);

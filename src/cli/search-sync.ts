@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../storage/db.ts';
 import { drainFtsPending } from '../storage/sqlite-bulk.ts';
-import { configureSearch, flushSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
+import { configureSearch, flushSearchIndex, refreshSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
+import { sql } from 'kysely';
 import { isTrainable } from '../search/embeddings/provider.ts';
 import { vectorPaths } from '../search/vectors.ts';
 
@@ -50,7 +51,7 @@ export async function importIndex(db: Db, warn: (msg: string) => void): Promise<
       if (failed || deferred) return;
       try {
         const p = (await searchContext(db)).provider;
-        const corpus = (db.sqlite!.prepare('SELECT count(*) AS n FROM search_docs').get() as { n: number }).n;
+        const corpus = await countRows(db, 'SELECT count(*) AS n FROM search_docs');
         if (p && isTrainable(p) && p.needsTraining(corpus)) deferred = true;
         else await hook(ids);
       } catch (err) {
@@ -68,6 +69,21 @@ export async function importIndex(db: Db, warn: (msg: string) => void): Promise<
       return n;
     },
   };
+}
+
+/** Synchronous on SQLite (its import path stays free of extra round trips), a query on PostgreSQL. */
+async function countRows(db: Db, query: string): Promise<number> {
+  if (db.sqlite) return (db.sqlite.prepare(query).get() as { n: number }).n;
+  return Number((await sql.raw<{ n: number }>(query).execute(db.kysely)).rows[0].n);
+}
+
+/**
+ * The URL a child `index sync` is given. A PostgreSQL location is shown without its password, so
+ * the child then relies on DATABASE_URL from the environment it inherits when that is set.
+ */
+function childDbUrl(db: Db): string {
+  if (db.dialect === 'postgres' && db.location.includes('***') && /^postgres/.test(process.env.DATABASE_URL ?? '')) return process.env.DATABASE_URL!;
+  return db.location;
 }
 
 interface Log {
@@ -111,13 +127,16 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
   let running: Promise<void> | null = null;
   let stopped = false;
 
-  const count = (sql: string) => (db.sqlite!.prepare(sql).get() as { n: number }).n;
-  // Papers an import queued for the keyword index and never indexed (it was killed).
-  try {
-    const n = drainFtsPending(db.sqlite!);
-    if (n) log.info({ papers: n }, 'indexed papers a stopped import had queued for keyword search');
-  } catch (err) {
-    log.error({ err }, 'could not index the queued papers; the next import will');
+  const count = (query: string) => countRows(db, query);
+  // Papers an import queued for the keyword index and never indexed (it was killed). PostgreSQL
+  // never defers its keyword index.
+  if (db.sqlite) {
+    try {
+      const n = drainFtsPending(db.sqlite);
+      if (n) log.info({ papers: n }, 'indexed papers a stopped import had queued for keyword search');
+    } catch (err) {
+      log.error({ err }, 'could not index the queued papers; the next import will');
+    }
   }
 
   async function configure(): Promise<void> {
@@ -135,7 +154,7 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
 
   function spawnBuild(reason: string): void {
     lastSpawn = Date.now();
-    const args = [BIN, 'index', 'sync', '--db', db.location];
+    const args = [BIN, 'index', 'sync', '--db', childDbUrl(db)];
     const c = spawn(process.execPath, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     let out = '';
@@ -159,20 +178,23 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
     if (!providerOk || mtimes(db) !== stamp) await configure();
     const ctx = await searchContext(db);
     const p = ctx.provider;
-    if (!p || !ctx.vectors) return; // keyword only: triggers keep it current
-    const corpus = count('SELECT count(*) AS n FROM search_docs');
-    const pending = count('SELECT count(*) AS n FROM search_docs WHERE embedded = 0');
+    const vectors = ctx.vectors ?? ctx.pgVectors;
+    if (!p || !vectors) return; // keyword only: triggers keep it current
+    // PostgreSQL: take in what other processes embedded or deleted, even when idle.
+    await refreshSearchIndex(db);
+    const corpus = await count('SELECT count(*) AS n FROM search_docs');
+    const pending = await count('SELECT count(*) AS n FROM search_docs WHERE embedded = 0');
     const trainable = isTrainable(p);
     const needsTraining = trainable && p.needsTraining(corpus);
     // A missing index (or one built by another model) means embedding the whole corpus.
-    const fullBuild = !ctx.vectors.index && corpus > 0 && (!trainable || needsTraining || (p as { trained?: boolean }).trained === true);
+    const fullBuild = !vectors.index && corpus > 0 && (!trainable || needsTraining || (p as { trained?: boolean }).trained === true);
     if (needsTraining || fullBuild || pending > INLINE_MAX) {
       if (Date.now() - lastSpawn >= RESPAWN_MS) spawnBuild(needsTraining ? 'model needs training' : fullBuild ? 'no vector index' : `${pending} papers pending`);
       return;
     }
     // Nothing written since the last tick: no sync, which would write index metadata (and so
     // invalidate every cached page) for nothing.
-    if (pending === 0 && count('SELECT count(*) AS n FROM search_tombstones') === 0) return;
+    if (pending === 0 && (await count('SELECT count(*) AS n FROM search_tombstones')) === 0) return;
     const n = await syncSearchIndex(db);
     if (n > 0) await flushSearchIndex(db);
     stamp = mtimes(db);
@@ -187,7 +209,9 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
   // Loading the model and the vector index is synchronous: done before the server listens, not
   // while it is answering its first requests.
   await configure();
-  const timer = setInterval(run, opts.intervalMs ?? 30_000);
+  // PostgreSQL: several servers share the papers, and what one of them embeds (its web writes) the
+  // others should serve within seconds, so its upkeep runs more often; each tick is a few counts.
+  const timer = setInterval(run, opts.intervalMs ?? (db.dialect === 'postgres' ? 5000 : 30_000));
   timer.unref();
   const first = setTimeout(run, opts.firstTickMs ?? 1000);
   first.unref();

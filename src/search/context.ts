@@ -5,7 +5,7 @@ import { createProvider, providerFromEnv } from './embeddings/index.ts';
 import type { EmbeddingProvider } from './embeddings/provider.ts';
 import { maybeRefreshDocFreqs } from './stats.ts';
 import { flushVectors, openVectorState, syncVectors, vectorPaths, type SyncOptions, type VectorState } from './vectors.ts';
-import { openPgVectorState, syncPgVectors, type PgVectorState } from './pg/vectors.ts';
+import { openPgVectorState, refreshPgVectors, syncPgVectors, type PgVectorState } from './pg/vectors.ts';
 import { maybeRefreshDocFreqsPg } from './pg/stats.ts';
 import { sql } from 'kysely';
 
@@ -100,4 +100,10 @@ export async function flushSearchIndex(db: Db): Promise<void> {
   // PostgreSQL stores each batch's vectors as it embeds them: nothing is held back.
   if (!ctx?.vectors) return;
   await serial(ctx, async () => flushVectors(db, ctx.vectors!));
+}
+
+/** PostgreSQL: catches this process's vector index up with other processes' writes (no-op on SQLite). */
+export async function refreshSearchIndex(db: Db): Promise<void> {
+  const ctx = contexts.get(db);
+  if (db.dialect === 'postgres' && ctx?.pgVectors) await refreshPgVectors(db, ctx.pgVectors, true);
 }

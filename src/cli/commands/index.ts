@@ -6,6 +6,7 @@ import { openDatabase, type Db } from '../../storage/db.ts';
 import { configureSearch, ensureSearchSchema, flushSearchIndex, syncSearchIndex } from '../../search/context.ts';
 import { rebuildIndex, type RebuildProgress } from '../../search/index.ts';
 import { vectorPaths } from '../../search/vectors.ts';
+import { sql } from 'kysely';
 import { EXIT, UsageError, line, type CliContext } from '../context.ts';
 
 const HELP = `Usage: dailypapers index rebuild [--db PATH] [--provider SPEC] [--keyword-only] [--quiet]
@@ -13,7 +14,9 @@ const HELP = `Usage: dailypapers index rebuild [--db PATH] [--provider SPEC] [--
        dailypapers index status [--db PATH]
 
 The search index: SQLite FTS5 for keywords (kept in sync by triggers on every write) and an HNSW
-vector index beside the database (<db>.vectors.usearch), updated by import and fetch.
+vector index beside the database (<db>.vectors.usearch), updated by import and fetch. On
+PostgreSQL: a weighted tsvector under GIN (triggers too), and vectors stored in the database that
+every process loads into its own in-memory index and keeps current from a change log.
 
   rebuild   rebuild the keyword index from the papers table, then (re)train the built-in model
             and re-embed every paper: to recover a damaged index, or to switch models now.
@@ -66,13 +69,23 @@ function reporter(ctx: CliContext, quiet: boolean) {
   };
 }
 
-function count(db: Db, sql: string): number {
-  return (db.sqlite!.prepare(sql).get() as { n: number }).n;
+async function count(db: Db, query: string): Promise<number> {
+  const r = await sql.raw<{ n: number }>(query).execute(db.kysely);
+  return Number(r.rows[0].n);
 }
 
-function meta(db: Db, key: string): string | null {
-  const r = db.sqlite!.prepare('SELECT value FROM search_meta WHERE key = ?').get(key) as { value: string } | undefined;
-  return r?.value ?? null;
+async function meta(db: Db, key: string): Promise<string | null> {
+  const r = await sql<{ value: string }>`SELECT value FROM search_meta WHERE key = ${key}`.execute(db.kysely);
+  return r.rows[0]?.value ?? null;
+}
+
+/** PostgreSQL keeps vectors and the built-in model in tables, not files. */
+async function pgStorage(db: Db): Promise<[string, string][]> {
+  const size = async (t: string) => `${(Number((await sql.raw<{ n: number }>(`SELECT pg_total_relation_size('${t}') AS n`).execute(db.kysely)).rows[0].n) / 1e6).toFixed(1)} MB`;
+  return [
+    ['vector store', `${await size('search_vectors')} in the database (search_vectors; each process loads it into memory)`],
+    ['model store', `${await size('search_blobs')} in the database (search_blobs)`],
+  ];
 }
 
 function fileSize(p: string | null): string {
@@ -116,14 +129,19 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     if (sub === 'status') {
       await ensureSearchSchema(db);
       const paths = vectorPaths(db);
+      const vectorCount = Number((await meta(db, 'vector.count')) ?? 0);
       const rows: [string, string][] = [
-        ['papers', fmt(count(db, 'SELECT count(*) AS n FROM papers'))],
-        ['keyword index', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs'))} papers (kept in sync by triggers)`],
-        ['vectors', `${fmt(Number(meta(db, 'vector.count') ?? 0))} by ${meta(db, 'vector.provider') ?? '-'} ${meta(db, 'vector.model') ?? ''}`.trim()],
-        ['pending', `${fmt(count(db, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0'))} papers to embed, ${fmt(count(db, 'SELECT count(*) AS n FROM search_tombstones'))} to remove`],
+        ['papers', fmt(await count(db, 'SELECT count(*) AS n FROM papers'))],
+        ['keyword index', `${fmt(await count(db, 'SELECT count(*) AS n FROM search_docs'))} papers (kept in sync by triggers)`],
+        ['vectors', `${fmt(vectorCount)} by ${(await meta(db, 'vector.provider')) ?? '-'} ${(await meta(db, 'vector.model')) ?? ''}`.trim()],
+        ['pending', `${fmt(await count(db, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0'))} papers to embed, ${fmt(await count(db, 'SELECT count(*) AS n FROM search_tombstones'))} to remove`],
         ['provider', model()],
-        ['vector file', fileSize(paths.index) + (paths.index && !fs.existsSync(paths.index) && Number(meta(db, 'vector.count') ?? 0) > 0 ? ': missing, the next sync re-embeds everything' : '')],
-        ['model file', fileSize(paths.model)],
+        ...(db.dialect === 'postgres'
+          ? await pgStorage(db)
+          : ([
+              ['vector file', fileSize(paths.index) + (paths.index && !fs.existsSync(paths.index) && vectorCount > 0 ? ': missing, the next sync re-embeds everything' : '')],
+              ['model file', fileSize(paths.model)],
+            ] as [string, string][])),
       ];
       for (const [k, v] of rows) line(ctx.stdout, `${k.padEnd(14)} ${v}`);
       return EXIT.ok;
