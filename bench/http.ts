@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import SQLite from 'better-sqlite3';
+import { openDatabase } from '../src/storage/db.ts';
+import { isPostgresUrl, redactUrl } from '../src/storage/postgres.ts';
 import { BIN, ROOT, SHARED, formatTable, measure, rawGet, startServe, startStaticBaseline, type Measured } from './http-load.ts';
 
 const { values } = parseArgs({
@@ -34,22 +35,24 @@ const { values } = parseArgs({
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 
-function countPapers(file: string): number {
+/** Papers in the database, 0 if it does not exist yet; `--db` may also be a postgres:// URL. */
+async function countPapers(location: string): Promise<number> {
+  if (!isPostgresUrl(location) && !fs.existsSync(location)) return 0;
   try {
-    const db = new SQLite(file, { readonly: true, fileMustExist: true });
+    const db = await openDatabase(location, { migrate: isPostgresUrl(location), readonly: !isPostgresUrl(location) });
     try {
-      return (db.prepare('select count(*) n from papers').get() as { n: number }).n;
+      return (await db.kysely.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
     } finally {
-      db.close();
+      await db.close();
     }
   } catch {
     return 0;
   }
 }
 
-let dbFile = values.db ? path.resolve(values.db) : '';
+let dbFile = values.db ? (isPostgresUrl(values.db) ? values.db : path.resolve(values.db)) : '';
 let tmpDir: string | null = null;
-if (!dbFile || countPapers(dbFile) === 0) {
+if (!dbFile || (await countPapers(dbFile)) === 0) {
   if (!dbFile) {
     tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-http-'));
     dbFile = path.join(tmpDir, 'bench.sqlite');
@@ -62,8 +65,9 @@ if (!dbFile || countPapers(dbFile) === 0) {
 // Build the search vectors now, not in `serve`'s background sync while the load is measured.
 const sync = spawnSync(process.execPath, [BIN, 'index', 'sync', '--db', dbFile], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 if (sync.status !== 0) console.error(`index sync exited with ${sync.status}; search may be keyword-only`);
-const papers = countPapers(dbFile);
-console.log(`database: ${dbFile} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
+const papers = await countPapers(dbFile);
+const backend = isPostgresUrl(dbFile) ? 'PostgreSQL' : 'SQLite';
+console.log(`database: ${backend} ${redactUrl(dbFile)} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
 
 const loadAtStart = os.loadavg();
 const rows: Measured[] = [];
@@ -119,5 +123,5 @@ const met = feed.rps >= target.rps && feed.p99 <= target.p99 && feed.errors <= t
 console.log(`feed page target (>= 3,000 req/s, p99 <= 20 ms, 0 errors): ${met ? 'met' : 'NOT met'} (${Math.round(feed.rps)} req/s, p99 ${feed.p99} ms, ${feed.errors} errors)`);
 if (values.json) {
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', ramGiB: os.totalmem() / 2 ** 30, node: process.version, loadAtStart, loadAtEnd: os.loadavg() };
-  fs.writeFileSync(values.json, JSON.stringify({ machine, papers, connections, duration, cache: !values['no-cache'], gzip: !values.identity, rows, target: { ...target, met } }, null, 2) + '\n');
+  fs.writeFileSync(values.json, JSON.stringify({ machine, papers, connections, duration, cache: !values['no-cache'], gzip: !values.identity, backend, rows, target: { ...target, met } }, null, 2) + '\n');
 }

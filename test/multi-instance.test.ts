@@ -17,7 +17,7 @@ test('votes through two serve instances give exact counts, and each instance see
     const rec = paperRecord({ title: 'Shared across instances' });
     await seedFeatured(db, [{ record: rec, day: '2025-03-11' }]);
     const users = 24;
-    const voters = [];
+    const voters: Record<string, string>[] = [];
     for (let i = 0; i < users; i++) voters.push(await bearerHeaders(db, await makeUser(db)));
     // No SECRET: both instances must agree on the one stored in the database.
     const env = { SECRET: '', PAGE_CACHE: '1' };
