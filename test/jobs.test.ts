@@ -275,7 +275,8 @@ test('PostgreSQL: serve (JOBS=worker by default) leaves mail to a worker, woken 
   t.after(() => pgdb.drop());
   const smtp = await startSmtp();
   t.after(() => smtp.close());
-  const env = { SMTP_URL: smtp.url, SECRET: 'test-secret', MAIL_RATE: '0', DIGEST_CRON: 'off', LOG_LEVEL: 'info' };
+  // No SECRET: the worker must sign with the database's shared secret, or the link fails on serve.
+  const env = { SMTP_URL: smtp.url, SECRET: '', MAIL_RATE: '0', DIGEST_CRON: 'off', LOG_LEVEL: 'info' };
   const worker = await startWorker(['--db', pgdb.url], env);
   const server = await startServer(['--db', pgdb.url, '--no-sample'], env);
   t.after(async () => {
@@ -293,4 +294,8 @@ test('PostgreSQL: serve (JOBS=worker by default) leaves mail to a worker, woken 
   // Logged once the delivery is recorded, a moment after the SMTP server has the message.
   for (const until = Date.now() + 10_000; !/"task":"outbox.drain"/.test(worker.output()) && Date.now() < until; ) await sleep(50);
   assert.match(worker.output(), /"task":"outbox.drain"/);
+  const text = (await smtp.parse(smtp.messages[0])).text ?? '';
+  const link = /http:\/\/localhost:\d+\/subscribe\/confirm\?token=\S+/.exec(text);
+  assert.ok(link, text);
+  assert.equal((await fetch(link[0].replace(/^http:\/\/localhost:\d+/, server.url))).status, 200, 'the link the worker signed verifies on serve');
 });

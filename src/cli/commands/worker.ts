@@ -3,6 +3,7 @@ import pino from 'pino';
 import { Cron } from 'croner';
 import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../storage/db.ts';
+import { withSharedSecret } from '../../storage/shared-secret.ts';
 import { loadMailSettings, type MailSettings } from '../../mail/settings.ts';
 import { createMailTransport } from '../../mail/transport.ts';
 import { createJobQueue, JOB_NAMES, jobHandlers, jobSchedules, jobsMode, type JobName } from '../../jobs/index.ts';
@@ -79,7 +80,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     throw new UsageError((err as Error).message);
   }
 
-  const config = loadConfig({ db: values.db }, ctx.env);
+  const configured = loadConfig({ db: values.db }, ctx.env);
   // pino to stderr: stdout carries the few machine-readable lines (`worker ready`, `queued ...`).
   const log = pino({ level: ctx.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
   // Signals may come while the database is still opening: remember them.
@@ -94,9 +95,11 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
 
-  const db = await openDatabase(config.databaseUrl);
+  const db = await openDatabase(configured.databaseUrl);
   const queue = createJobQueue(db, log);
   try {
+    // Links in digests (unsubscribe) must verify on every `serve`: one secret per database on PostgreSQL.
+    const config = await withSharedSecret(configured, db);
     if (task) {
       if (queue.backend === 'inline' && !values.once) throw new UsageError('on SQLite the queue lives in one process: add --once to run the job here and now');
       await queue.enqueue(task, payload as never, { jobKey: values['job-key'], runAt });
