@@ -37,7 +37,7 @@ async function run(parseWorker: boolean, batchSize?: number) {
       onReject: (r) => rejections.push({ ...r, file: path.basename(r.file) }),
       onProgress: (s) => progress.push(s.bytesRead),
     });
-    const rows = t.db.sqlite!.prepare('SELECT id, title, authors, published_at FROM papers ORDER BY id').all();
+    const rows = await t.db.kysely.selectFrom('papers').select(['id', 'title', 'authors', 'published_at']).orderBy('id').execute();
     const { startedAt: _startedAt, ...counts } = stats;
     return { counts, rejections, progress, rows };
   } finally {
