@@ -62,6 +62,16 @@ export async function configureSearch(db: Db, opts: ConfigureOptions = {}): Prom
   return ctx;
 }
 
+/**
+ * Where this process's vectors live: `usearch-file` (SQLite: an index file beside the database),
+ * `pgvector` (PostgreSQL with the extension: one HNSW index in the database), `usearch` (PostgreSQL
+ * without it: an in-memory index per process, fed from the database), or null (keyword only).
+ */
+export function vectorBackend(ctx: SearchContext): 'usearch-file' | 'pgvector' | 'usearch' | null {
+  if (ctx.vectors) return 'usearch-file';
+  return ctx.pgVectors?.backend ?? null;
+}
+
 export async function searchContext(db: Db): Promise<SearchContext> {
   const hit = contexts.get(db);
   if (hit) return hit;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.ts';
 import { openDatabase, type Db } from '../../storage/db.ts';
-import { configureSearch, ensureSearchSchema, flushSearchIndex, syncSearchIndex } from '../../search/context.ts';
+import { configureSearch, ensureSearchSchema, flushSearchIndex, syncSearchIndex, vectorBackend, type SearchContext } from '../../search/context.ts';
 import { rebuildIndex, type RebuildProgress } from '../../search/index.ts';
 import { vectorPaths } from '../../search/vectors.ts';
 import { sql } from 'kysely';
@@ -15,8 +15,9 @@ const HELP = `Usage: dailypapers index rebuild [--db PATH] [--provider SPEC] [--
 
 The search index: SQLite FTS5 for keywords (kept in sync by triggers on every write) and an HNSW
 vector index beside the database (<db>.vectors.usearch), updated by import and fetch. On
-PostgreSQL: a weighted tsvector under GIN (triggers too), and vectors stored in the database that
-every process loads into its own in-memory index and keeps current from a change log.
+PostgreSQL: a weighted tsvector under GIN (triggers too), and vectors in the database: with the
+pgvector extension, one HNSW index there (SEARCH_PGVECTOR=0 declines it); without, every process
+loads them into its own in-memory index and keeps it current from a change log.
 
   rebuild   rebuild the keyword index from the papers table, then (re)train the built-in model
             and re-embed every paper: to recover a damaged index, or to switch models now.
@@ -80,10 +81,14 @@ async function meta(db: Db, key: string): Promise<string | null> {
 }
 
 /** PostgreSQL keeps vectors and the built-in model in tables, not files. */
-async function pgStorage(db: Db): Promise<[string, string][]> {
-  const size = async (t: string) => `${(Number((await sql.raw<{ n: number }>(`SELECT pg_total_relation_size('${t}') AS n`).execute(db.kysely)).rows[0].n) / 1e6).toFixed(1)} MB`;
+async function pgStorage(db: Db, search: SearchContext): Promise<[string, string][]> {
+  const size = async (t: string) => `${(Number((await sql.raw<{ n: number }>(`SELECT coalesce(pg_total_relation_size(to_regclass('${t}')), 0) AS n`).execute(db.kysely)).rows[0].n) / 1e6).toFixed(1)} MB`;
+  const pgvector = vectorBackend(search) === 'pgvector';
   return [
-    ['vector store', `${await size('search_vectors')} in the database (search_vectors; each process loads it into memory)`],
+    ['vector backend', pgvector ? 'pgvector (one HNSW index in the database, queried in SQL)' : `usearch (an in-memory index per process, fed from the database; ${process.env.SEARCH_PGVECTOR === '0' ? 'pgvector declined: SEARCH_PGVECTOR=0' : 'no pgvector on this server'})`],
+    pgvector
+      ? ['vector store', `${await size('paper_vectors')} in the database (paper_vectors, with its HNSW index)`]
+      : ['vector store', `${await size('search_vectors')} in the database (search_vectors; each process loads it into memory)`],
     ['model store', `${await size('search_blobs')} in the database (search_blobs)`],
   ];
 }
@@ -137,8 +142,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
         ['pending', `${fmt(await count(db, 'SELECT count(*) AS n FROM search_docs WHERE embedded = 0'))} papers to embed, ${fmt(await count(db, 'SELECT count(*) AS n FROM search_tombstones'))} to remove`],
         ['provider', model()],
         ...(db.dialect === 'postgres'
-          ? await pgStorage(db)
+          ? await pgStorage(db, ctxSearch)
           : ([
+              ['vector backend', ctxSearch.vectors ? 'usearch (an index file beside the database)' : 'none'],
               ['vector file', fileSize(paths.index) + (paths.index && !fs.existsSync(paths.index) && vectorCount > 0 ? ': missing, the next sync re-embeds everything' : '')],
               ['model file', fileSize(paths.model)],
             ] as [string, string][])),

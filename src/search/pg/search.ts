@@ -11,13 +11,19 @@ import { buildHits, fillSims, mergeVectorCands, plan, rerankCands, rerankHead, s
 import { filteredListingPg, filterKeysPg, fullFilter, keywordSearchPg } from './keyword.ts';
 import { facetsForWherePg, loadPapersPg, loadSortFieldsPg, loadTextsPg } from './results.ts';
 import { pgTermStats, refreshDocFreqsPg } from './stats.ts';
-import { refreshPgVectors } from './vectors.ts';
+import { refreshPgVectors, type PgVectorState } from './vectors.ts';
+import { pgvectorNearest, pgvectorSimilar } from './pgvector-search.ts';
 
 /**
  * index.ts's pipeline on PostgreSQL: the same stages and shared scoring, with tsvector retrieval
  * and asynchronous reads. The vector index is this process's copy, caught up from the change log
- * (at most once a second) before it is used, so another process's writes show within seconds.
+ * (at most once a second) before it is used, so another process's writes show within seconds;
+ * with pgvector the nearest-neighbour queries are SQL over the one shared index instead.
  */
+
+function nearestPg(db: Db, st: PgVectorState, v: Float32Array, k: number): Promise<[number, number][]> | [number, number][] {
+  return st.backend === 'pgvector' ? pgvectorNearest(db.pg!, v, k) : nearest(st, v, k);
+}
 
 async function vectorsReady(db: Db, ctx: SearchContext): Promise<boolean> {
   const st = ctx.pgVectors;
@@ -32,7 +38,7 @@ async function vectorCandidates(ctx: SearchContext, db: Db, p: ParsedQuery, dept
   if (!st?.index || !ctx.provider || !p.semanticText.trim()) return { sims, qv: null };
   const [qv] = await ctx.provider.embed([p.semanticText], 'query');
   const filtered = p.filters.length > 0 || p.excludes.length > 0 || p.phrases.length > 0;
-  let near = nearest(st, qv, filtered ? depth * 5 : depth + 10);
+  let near = await nearestPg(db, st, qv, filtered ? depth * 5 : depth + 10);
   const ok = await filterKeysPg(db, p, near.map(([k]) => k), true);
   near = near.filter(([k]) => ok.has(k));
   for (const [k, s] of near.slice(0, depth)) sims.set(k, s);
@@ -91,8 +97,10 @@ export async function similarPapersPg(db: Db, paperId: string, k = 10): Promise<
   if (!row) return [];
   let found: [number, number][] = [];
   if ((await vectorsReady(db, ctx)) && ctx.provider) {
-    const [v] = await ctx.provider.embed([paperText(row.t, row.a)], 'document');
-    found = nearest(ctx.pgVectors!, v, k + 5);
+    const st = ctx.pgVectors!;
+    // pgvector: the paper's stored vector, unless it is not embedded yet.
+    const stored = st.backend === 'pgvector' ? await pgvectorSimilar(db.pg!, row.k, k + 5) : null;
+    found = stored ?? (await nearestPg(db, st, (await ctx.provider.embed([paperText(row.t, row.a)], 'document'))[0], k + 5));
     const alive = await filterKeysPg(db, parseQuery(''), found.map(([key]) => key));
     found = found.filter(([key]) => alive.has(key));
   } else {

@@ -2,9 +2,13 @@ import type pg from 'pg';
 import type { Db } from '../../storage/db.ts';
 import { isTrainable, paperText, type EmbeddingProvider } from '../embeddings/provider.ts';
 import { newIndex, signature, type SyncOptions, type UIndex } from '../vectors.ts';
+import { chooseVectorBackend, databaseIndex, finishPgvectors, hasPgvectors, pgvectorSignature, resetPgvectors, storePgvectors, type VectorBackend } from './pgvector-search.ts';
+import { countVectors } from './pgvector-store.ts';
 
 /**
- * The vector index on PostgreSQL (without pgvector). Every process holds its own usearch index
+ * The vector index on PostgreSQL. With pgvector (pgvector-search.ts) the vectors and their HNSW
+ * index are the database's `paper_vectors`, queried in SQL; `index` then only stands for it.
+ * Without it, every process holds its own usearch index
  * in memory, built at start from `search_vectors` and kept current by polling `search_changes`
  * (appended by triggers whenever a vector is written or a paper deleted). Embedding is done by
  * whichever process holds the advisory lock (an import, `index sync`, or one `serve`); the others
@@ -13,6 +17,10 @@ import { newIndex, signature, type SyncOptions, type UIndex } from '../vectors.t
  */
 export interface PgVectorState {
   provider: EmbeddingProvider;
+  /** Chosen once per process at start: see chooseVectorBackend. */
+  backend: VectorBackend;
+  /** pgvector: the vector count as of the last poll (index status; an estimate between syncs). */
+  count: number;
   index: UIndex | null;
   /** Signature of the vectors in `index`; null: none loaded. */
   signature: string | null;
@@ -53,11 +61,18 @@ async function setMeta(q: Q, pairs: [string, string][]): Promise<void> {
 type BlobModel = EmbeddingProvider & { storageKey: string; toBuffer(): Buffer | null; loadBuffer(b: Uint8Array): void };
 const storesModel = (p: EmbeddingProvider): p is BlobModel => typeof (p as BlobModel).toBuffer === 'function';
 
+/** The signature this process's vectors are stored under. */
+export function sigOf(st: Pick<PgVectorState, 'provider' | 'backend'>): string {
+  const s = signature(st.provider);
+  return st.backend === 'pgvector' ? pgvectorSignature(s) : s;
+}
+
 /** The built-in model another process trained, if it differs from ours. */
-async function adoptModel(q: Q, p: EmbeddingProvider): Promise<void> {
+async function adoptModel(q: Q, st: PgVectorState): Promise<void> {
+  const p = st.provider;
   if (!storesModel(p)) return;
   const sig = await meta(q, 'vector.signature');
-  if (sig && sig === signature(p)) return;
+  if (sig && sig === sigOf(st)) return;
   const r = await q.query<{ value: Buffer }>('SELECT value FROM search_blobs WHERE key = $1', [p.storageKey]);
   if (r.rows[0]) {
     try {
@@ -69,8 +84,9 @@ async function adoptModel(q: Q, p: EmbeddingProvider): Promise<void> {
 }
 
 export async function openPgVectorState(db: Db, provider: EmbeddingProvider): Promise<PgVectorState> {
-  const st: PgVectorState = { provider, index: null, signature: null, revs: new Map(), lastSeq: 0, gaps: new Map(), lastPoll: 0 };
-  await adoptModel(db.pg!, provider);
+  const backend = await chooseVectorBackend(db.pg!, provider.dimensions);
+  const st: PgVectorState = { provider, backend, count: 0, index: null, signature: null, revs: new Map(), lastSeq: 0, gaps: new Map(), lastPoll: 0 };
+  await adoptModel(db.pg!, st);
   await refreshPgVectors(db, st, true);
   return st;
 }
@@ -119,15 +135,20 @@ export async function refreshPgVectors(db: Db, st: PgVectorState, force = false)
 
 async function catchUp(q: Q, st: PgVectorState): Promise<void> {
   st.lastPoll = Date.now();
-  const head = (await q.query<{ sig: string | null; lo: number | null }>("SELECT (SELECT value FROM search_meta WHERE key = 'vector.signature') AS sig, (SELECT min(seq) FROM search_changes) AS lo")).rows[0];
+  const head = (
+    await q.query<{ sig: string | null; lo: number | null; n: string | null }>(
+      "SELECT (SELECT value FROM search_meta WHERE key = 'vector.signature') AS sig, (SELECT min(seq) FROM search_changes) AS lo, (SELECT value FROM search_meta WHERE key = 'vector.count') AS n",
+    )
+  ).rows[0];
   if (!head.sig) {
     st.index = null;
     st.signature = null;
     return;
   }
+  if (st.backend === 'pgvector') return pgvectorHead(q, st, head.sig, Number(head.n ?? 0));
   if (head.sig !== st.signature) {
-    await adoptModel(q, st.provider);
-    if (head.sig !== signature(st.provider) || !st.provider.dimensions) {
+    await adoptModel(q, st);
+    if (head.sig !== sigOf(st) || !st.provider.dimensions) {
       // Built by another model than ours: unusable until someone rebuilds.
       st.index = null;
       st.signature = null;
@@ -167,13 +188,30 @@ async function catchUp(q: Q, st: PgVectorState): Promise<void> {
   }
 }
 
+/** pgvector: nothing to load, only whether the table holds vectors of our model. */
+async function pgvectorHead(q: Q, st: PgVectorState, sig: string, count: number): Promise<void> {
+  if (sig !== st.signature) {
+    await adoptModel(q, st);
+    if (sig !== sigOf(st) || !st.provider.dimensions) {
+      st.index = null;
+      st.signature = null;
+      return;
+    }
+    st.signature = sig;
+  }
+  const dims = st.provider.dimensions;
+  st.count = count;
+  st.index = (await hasPgvectors(q)) ? databaseIndex(dims, () => Math.max(1, st.count)) : null;
+}
+
 async function reset(c: Q, st: PgVectorState): Promise<void> {
   const p = st.provider;
-  const sig = signature(p);
+  const sig = sigOf(st);
   await c.query('BEGIN');
   try {
     // TRUNCATE logs nothing: the other processes notice the new signature and reload instead.
     await c.query('TRUNCATE search_vectors');
+    if (st.backend === 'pgvector') await resetPgvectors(c, p.dimensions);
     await c.query('UPDATE search_docs SET embedded = 0 WHERE embedded <> 0');
     const blob = storesModel(p) ? p.toBuffer() : null;
     if (blob) await c.query('INSERT INTO search_blobs(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [(p as BlobModel).storageKey, blob]);
@@ -183,7 +221,11 @@ async function reset(c: Q, st: PgVectorState): Promise<void> {
     await c.query('ROLLBACK').catch(() => {});
     throw err;
   }
-  await fullLoad(c, st, sig);
+  if (st.backend === 'pgvector') {
+    st.signature = sig;
+    st.index = null;
+    st.count = 0;
+  } else await fullLoad(c, st, sig);
 }
 
 /**
@@ -211,7 +253,7 @@ async function syncLocked(c: pg.PoolClient, st: PgVectorState, opts: SyncOptions
   const progress = opts.onProgress ?? (() => {});
   const p = st.provider;
   const corpus = Number((await c.query<{ n: number }>('SELECT count(*) AS n FROM search_docs')).rows[0].n);
-  await adoptModel(c, p);
+  await adoptModel(c, st);
   if (isTrainable(p) && (p.needsTraining(corpus) || (opts.rebuild && corpus > 0))) {
     progress({ phase: 'train', done: 0, total: corpus, message: 'training the built-in model' });
     // The trainer reads synchronously: the texts are fetched first (it samples them itself).
@@ -228,7 +270,7 @@ async function syncLocked(c: pg.PoolClient, st: PgVectorState, opts: SyncOptions
   if (isTrainable(p) && !(p as { trained?: boolean }).trained) return 0;
   const probe = (p as { probe?: () => Promise<void> }).probe;
   if (!p.dimensions && probe) await probe.call(p);
-  const sig = signature(p);
+  const sig = sigOf(st);
   if (opts.rebuild || (await meta(c, 'vector.signature')) !== sig) await reset(c, st);
   else await catchUp(c, st);
 
@@ -243,6 +285,12 @@ async function syncLocked(c: pg.PoolClient, st: PgVectorState, opts: SyncOptions
     if (!r.rows.length) break;
     after = r.rows[r.rows.length - 1].k;
     const vecs = await p.embed(r.rows.map((x) => paperText(x.t, x.a)), 'document');
+    done += r.rows.length;
+    if (st.backend === 'pgvector') {
+      await storePgvectors(c, r.rows.map((x, i) => ({ k: x.k, rev: x.rev, vec: vecs[i] })), sig);
+      progress({ phase: 'embed', done, total });
+      continue;
+    }
     const w = await c.query<{ k: number }>(
       `WITH v AS (SELECT * FROM unnest($1::int[], $2::int[], $3::bytea[]) AS t(k, rev, vec)),
             m AS (UPDATE search_docs d SET embedded = 1 FROM v WHERE d.doc_id = v.k AND d.rev = v.rev
@@ -253,11 +301,17 @@ async function syncLocked(c: pg.PoolClient, st: PgVectorState, opts: SyncOptions
     );
     const stored = new Set(w.rows.map((x) => x.k));
     addVectors(st, r.rows.map((x, i) => ({ k: x.k, rev: x.rev, vec: vecs[i] })).filter((x) => stored.has(x.k)));
-    done += r.rows.length;
     progress({ phase: 'embed', done, total });
   }
   // Every process re-reads the log within seconds; an hour's history is plenty.
   await c.query("DELETE FROM search_changes WHERE at < now() - interval '1 hour'");
-  await setMeta(c, [['vector.count', String(st.index?.size() ?? 0)]]);
+  if (st.backend === 'pgvector') {
+    await finishPgvectors(c, p.dimensions);
+    st.count = await countVectors(c);
+    st.index = st.count ? databaseIndex(p.dimensions, () => Math.max(1, st.count)) : null;
+    await setMeta(c, [['vector.count', String(st.count)], ['vector.backend', 'pgvector']]);
+    return done;
+  }
+  await setMeta(c, [['vector.count', String(st.index?.size() ?? 0)], ['vector.backend', 'usearch']]);
   return done;
 }
