@@ -61,7 +61,8 @@ test('npm start: a subscription request becomes a .eml confirmation in <data>/ou
   const f = await freshDb();
   await f.db.close();
   t.after(() => fs.rmSync(f.dir, { recursive: true, force: true }));
-  const server = await startServer(['--db', f.file, '--no-sample'], { DIGEST_CRON: 'off', SECRET: 'serve-secret', SMTP_URL: '' });
+  // JOBS=inline: on PostgreSQL `serve` would otherwise leave the confirmation to a worker.
+  const server = await startServer(['--db', f.file, '--no-sample'], { DIGEST_CRON: 'off', SECRET: 'serve-secret', SMTP_URL: '', JOBS: 'inline', DATA_DIR: f.dir });
   t.after(async () => {
     server.child.kill('SIGTERM');
     await waitForExit(server.child);

@@ -12,12 +12,36 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { getRequestListener } from '@hono/node-server';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Db } from '../src/storage/db.ts';
 import { createApp } from '../src/web/app.ts';
 import { withPageCacheFastPath } from '../src/web/fast-path.ts';
 import { DATA_VERSION_MS } from '../src/web/middleware/page-cache.ts';
 import { testConfig } from '../src/config.ts';
 import { freshDb, paperRecord, seedFeatured } from './support/db.ts';
 import { bearerHeaders, browserHeaders, makeUser } from './support/community.ts';
+
+/**
+ * Waits until this process has counted every commit so far. SQLite sees them synchronously; on
+ * PostgreSQL they arrive by NOTIFY a moment after the commit.
+ */
+async function settled(db: Db): Promise<void> {
+  await db.changeFeed?.().sync();
+}
+
+/** A commit by another connection: a second SQLite handle, or a second PostgreSQL session. */
+async function updateElsewhere(t: { db: Db; file: string }, title: string): Promise<void> {
+  if (t.db.dialect === 'postgres') {
+    const c = new pg.Client({ connectionString: t.file });
+    await c.connect();
+    await c.query("update papers set title = $1 where id = '2503.30001'", [title]);
+    await c.end();
+    return;
+  }
+  const other = new SQLite(t.file);
+  other.prepare("update papers set title = ? where id = '2503.30001'").run(title);
+  other.close();
+}
 
 async function setup() {
   const t = await freshDb();
@@ -27,6 +51,7 @@ async function setup() {
     { record: paperRecord({ id: '2503.30001', title: 'Cached paper one' }), day: '2025-03-12', upvotes: 1 },
     { record: paperRecord({ id: '2503.30002', title: 'Cached paper two' }), day: '2025-03-12' },
   ]);
+  await settled(t.db);
   return { ...t, app, setNow: (d: Date) => (now = d) };
 }
 
@@ -79,6 +104,7 @@ test('a write through a service, a repository, another connection or a new minut
   const t = await setup();
   try {
     const user = await makeUser(t.db);
+    await settled(t.db);
     const etagOf = async () => {
       const r = await t.app.request('/papers/2503.30001');
       await r.arrayBuffer();
@@ -98,15 +124,15 @@ test('a write through a service, a repository, another connection or a new minut
 
     // A write straight through Kysely (no service involved).
     await t.db.kysely.updateTable('papers').set({ title: 'Retitled paper' }).where('id', '=', '2503.30001').execute();
+    await settled(t.db);
     const c = await t.app.request('/papers/2503.30001');
     assert.equal(c.headers.get('x-cache'), 'miss');
     assert.match(await c.text(), /Retitled paper/);
 
     // A commit by another connection (e.g. `dailypapers import` running beside the server).
     assert.equal((await etagOf()).cache, 'hit');
-    const other = new SQLite(t.file);
-    other.prepare("update papers set title = 'Changed elsewhere' where id = '2503.30001'").run();
-    other.close();
+    await updateElsewhere(t, 'Changed elsewhere');
+    await settled(t.db);
     const d = await t.app.request('/papers/2503.30001');
     assert.equal(d.headers.get('x-cache'), 'miss');
     assert.match(await d.text(), /Changed elsewhere/);
@@ -238,9 +264,8 @@ test('the fast path answers hits without the app, with the same headers, validat
     assert.equal(appCalls, 6);
 
     // Another connection's commit is seen within DATA_VERSION_MS.
-    const other = new SQLite(t.file);
-    other.prepare("update papers set title = 'Changed elsewhere' where id = '2503.30001'").run();
-    other.close();
+    await updateElsewhere(t, 'Changed elsewhere');
+    await settled(t.db);
     await new Promise((r) => setTimeout(r, DATA_VERSION_MS * 2 + 1));
     const afterImport = await get(fast.base, paper);
     assert.equal(afterImport.headers['x-cache'], 'miss');

@@ -10,6 +10,7 @@ import { isPostgres } from './dialect.ts';
  * that might be stale; it reconnects with backoff.
  */
 export const CHANGE_CHANNEL = 'dailypapers_changes';
+const CHANNEL_NAME = CHANGE_CHANNEL;
 const WATCHED = ['papers', 'daily_entries', 'settings', 'users', 'votes', 'comments', 'comment_votes'];
 
 export const changeNotifyMigrations: Record<string, Migration> = {
@@ -37,6 +38,14 @@ export const changeNotifyMigrations: Record<string, Migration> = {
 export interface ChangeFeed {
   /** Grows with every committed change to a watched table (and on every call while disconnected). */
   version(): number;
+  /** Resolves once the first LISTEN is in place. */
+  ready: Promise<void>;
+  /**
+   * Resolves once every commit made before the call has been counted. PostgreSQL delivers
+   * notifications in commit order, so a notification this sends itself, once received, comes after
+   * all of them. For tests and for a process that must read its own writes through the cache.
+   */
+  sync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,10 @@ export function listenForChanges(connectionString: string): ChangeFeed {
   let client: pg.Client | null = null;
   let retryMs = 250;
   let timer: NodeJS.Timeout | null = null;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const syncs = new Map<string, () => void>();
+  let syncSeq = 0;
 
   const connect = async () => {
     if (closed) return;
@@ -62,8 +75,12 @@ export function listenForChanges(connectionString: string): ChangeFeed {
     };
     c.on('error', lost);
     c.on('end', lost);
-    c.on('notification', () => {
-      counter++;
+    c.on('notification', (n) => {
+      const waiter = n.payload ? syncs.get(n.payload) : undefined;
+      if (waiter) {
+        syncs.delete(n.payload!);
+        waiter();
+      } else counter++;
     });
     try {
       await c.connect();
@@ -72,6 +89,7 @@ export function listenForChanges(connectionString: string): ChangeFeed {
       counter++;
       connected = true;
       retryMs = 250;
+      markReady();
     } catch {
       lost();
     }
@@ -79,6 +97,14 @@ export function listenForChanges(connectionString: string): ChangeFeed {
   void connect();
   return {
     version: () => (connected ? counter : ++counter),
+    ready,
+    async sync() {
+      await ready;
+      const token = `sync:${process.pid}:${++syncSeq}`;
+      const seen = new Promise<void>((resolve) => syncs.set(token, resolve));
+      await client?.query('SELECT pg_notify($1, $2)', [CHANNEL_NAME, token]);
+      await seen;
+    },
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
