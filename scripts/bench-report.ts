@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --only import,search,http,digest,fuzz] [--quick] [--out FILE]
- *                  [--http-db PATH] [--search-reuse DIR]
+ *                  [--http-db PATH] [--search-reuse DIR] [--search-database-url postgres://...]
  *
  * Runs every benchmark (bench/*.ts, each with `--json FILE`) one after another and writes
  * docs/BENCHMARKS.md from their figures: the machine, the corpus sizes, each figure next to the
@@ -14,6 +14,8 @@
  * --quick       short durations and smaller inputs, a smoke test of the whole pipeline (minutes)
  * --http-db     reuse a database for bench:http instead of importing ../shared/data again
  * --search-reuse DIR  reuse (or keep) bench:search's database in DIR (its `--reuse`)
+ * --search-database-url URL  run bench:search a second time on that PostgreSQL server (in a fresh
+ *               database it creates and drops) and report it beside SQLite
  * --keep-json DIR     keep each benchmark's JSON there
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'http-db': { type: 'string' },
     'search-reuse': { type: 'string' },
+    'search-database-url': { type: 'string' },
     'keep-json': { type: 'string' },
   },
 });
@@ -74,9 +77,12 @@ interface Outcome {
 }
 
 /** Runs one benchmark with its output shown live; keeps the last lines for the report if it fails. */
-function runBench(b: Bench, dir: string): Promise<Outcome> {
-  const json = path.join(dir, `${b}.json`);
-  const { args, env } = invocation(b, json);
+function runBench(b: Bench, dir: string, extra: string[] = []): Promise<Outcome> {
+  const json = path.join(dir, `${b}${extra.length ? '-pg' : ''}.json`);
+  const inv = invocation(b, json);
+  // --reuse names a directory for SQLite: not passed on to the PostgreSQL run.
+  const args = extra.length ? [...inv.args.filter((a, i, all) => a !== '--reuse' && all[i - 1] !== '--reuse'), ...extra] : inv.args;
+  const env = inv.env;
   console.log(`\n=== bench:${b}: tsx ${args.join(' ')} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -139,9 +145,24 @@ function importSection(o: Outcome, targets: Target[]): string {
   ].join('\n\n');
 }
 
+/** bench:search on PostgreSQL (`--search-database-url`), run after the SQLite one and shown beside it. */
+let searchPg: Outcome | null = null;
+
 function searchSection(o: Outcome, targets: Target[]): string {
+  const sqlite = searchBody(o, targets, 'SQLite');
+  if (!searchPg) return sqlite;
+  return `### SQLite\n\n${sqlite}\n\n### PostgreSQL\n\n${searchBody(searchPg, targets, 'PostgreSQL')}`;
+}
+
+function searchBody(o: Outcome, targets: Target[], backend: 'SQLite' | 'PostgreSQL'): string {
+  const pgIntro = () =>
+    `The same queries through \`searchPapers\` on PostgreSQL (tsvector under GIN, BM25 approximation, the shared reranker; vectors: ${o.figures?.vectorBackend === 'pgvector' ? 'pgvector HNSW in the database' : 'an in-memory usearch index per process, loaded from the database'}), in a fresh database on the same machine. Baseline, same run and queries: \`websearch_to_tsquery\` + \`ts_rank_cd\` over the GIN index (the same words OR-ed, default weights, top 20). No 1M run: the synthesis is SQLite-only.`;
   const intro =
-    'Realistic queries (40% full titles, 30% shortened titles, 30% topic phrases) through `searchPapers` in each mode, one at a time on one core, top 20 with snippets and facets. Baseline, same run and queries: the raw FTS5 `MATCH` (the same words OR-ed, default bm25, top 20). Then the same at 1M papers, the extra ones synthesised by recombining real titles and abstracts.';
+    backend === 'PostgreSQL'
+      ? pgIntro()
+      : 'Realistic queries (40% full titles, 30% shortened titles, 30% topic phrases) through `searchPapers` in each mode, one at a time on one core, top 20 with snippets and facets. Baseline, same run and queries: the raw FTS5 `MATCH` (the same words OR-ed, default bm25, top 20). Then the same at 1M papers, the extra ones synthesised by recombining real titles and abstracts.';
+  const tag = backend === 'PostgreSQL' ? ' on PostgreSQL' : '';
+  const rawName = backend === 'PostgreSQL' ? 'raw ts_rank_cd' : 'raw FTS5';
   if (!o.figures) return `${intro}\n\n${failed('search', o)}`;
   const { sections, build } = o.figures as { sections: { label: string; rows: { mode: string; p50: number; p95: number; p99: number; qps: number }[] }[]; build: Record<string, number> };
   const parts = [intro];
@@ -149,18 +170,18 @@ function searchSection(o: Outcome, targets: Target[]): string {
     parts.push(
       `Corpus: ${int(build.papers)} papers imported in ${int(build.importSecs)} s. Vector index (built-in provider: train, embed, HNSW): ${int(build.vectorPapers)} papers in ${int(build.vectorSecs)} s = ${int(build.vectorPapers / build.vectorSecs)} papers/s. Keyword index rebuild: ${int(build.keywordSecs)} s.`,
     );
-    targets.push({ bench: 'search', what: 'vector index build ≥ 5,000 papers/s', measured: `${int(build.vectorPapers / build.vectorSecs)} papers/s`, ok: build.vectorPapers / build.vectorSecs >= 5000 });
+    targets.push({ bench: 'search', what: `vector index build ≥ 5,000 papers/s${tag}`, measured: `${int(build.vectorPapers / build.vectorSecs)} papers/s`, ok: build.vectorPapers / build.vectorSecs >= 5000 });
   }
   for (const [i, s] of sections.entries()) {
     const raw = s.rows.find((r) => r.mode.startsWith('raw'));
     parts.push(`**${s.label}**`);
     parts.push(
-      table(['mode', 'p50 ms', 'p95 ms', 'p99 ms', 'QPS (1 core)', 'p50 vs raw FTS5'], ['l', 'r', 'r', 'r', 'r', 'r'], s.rows.map((r) => [r.mode, r.p50, r.p95, r.p99, r.qps, raw && raw.p50 > 0 ? ratio(r.p50 / raw.p50) : '–'])),
+      table(['mode', 'p50 ms', 'p95 ms', 'p99 ms', 'QPS (1 core)', `p50 vs ${rawName}`], ['l', 'r', 'r', 'r', 'r', 'r'], s.rows.map((r) => [r.mode, r.p50, r.p95, r.p99, r.qps, raw && raw.p50 > 0 ? ratio(r.p50 / raw.p50) : '–'])),
     );
     const hybrid = s.rows.find((r) => r.mode === 'hybrid');
-    if (i === 0 && hybrid) targets.push({ bench: 'search', what: `hybrid p50 ≤ 15 ms (${s.label})`, measured: `${hybrid.p50} ms`, ok: hybrid.p50 <= 15 });
+    if (i === 0 && hybrid) targets.push({ bench: 'search', what: `hybrid p50 ≤ 15 ms (${s.label}${tag})`, measured: `${hybrid.p50} ms`, ok: hybrid.p50 <= 15 });
   }
-  if (sections.length === 1) parts.push('The 1M-paper run was skipped (`--skip-1m`, as in `--quick`).');
+  if (sections.length === 1 && backend === 'SQLite') parts.push('The 1M-paper run was skipped (`--skip-1m`, as in `--quick`).');
   return parts.join('\n\n');
 }
 
@@ -243,7 +264,10 @@ async function main(): Promise<void> {
   const dir = values['keep-json'] ? path.resolve(values['keep-json']) : fs.mkdtempSync(path.join(os.tmpdir(), 'dp-bench-report-'));
   fs.mkdirSync(dir, { recursive: true });
   const outcomes = new Map<Bench, Outcome>();
-  for (const b of selected) outcomes.set(b, await runBench(b, dir));
+  for (const b of selected) {
+    outcomes.set(b, await runBench(b, dir));
+    if (b === 'search' && values['search-database-url']) searchPg = await runBench(b, dir, ['--database-url', values['search-database-url']]);
+  }
   const endLoad = os.loadavg();
   if (!values['keep-json']) fs.rmSync(dir, { recursive: true, force: true });
 
@@ -271,6 +295,7 @@ async function main(): Promise<void> {
   } else {
     console.log('(partial run: not written; --out FILE writes it)');
   }
+  if (searchPg) outcomes.set('search-pg' as Bench, searchPg);
   const failures = [...outcomes.entries()].filter(([b, o]) => o.code !== 0 && !(b === 'fuzz' && o.figures));
   if (failures.length) {
     console.error(`failed: ${failures.map(([b, o]) => `${b} (exit ${o.code})`).join(', ')}`);
