@@ -136,20 +136,8 @@ export async function claimNext(db: Db, workerId: string, now: Date, onlyIds?: n
   // One statement on SQLite, which serialises writers: no other worker can interleave.
   if (db.sqlite && !onlyIds) return (hotStatements(db.sqlite).claim.get(workerId, iso, iso) as OutboxRow | undefined) ?? null;
   // PostgreSQL: SKIP LOCKED lets concurrent workers each take a different row without waiting on
-  // one another; a row another worker is claiming is simply not offered.
-  if (db.dialect === 'postgres') {
-    const row = await k
-      .updateTable('outbox')
-      .set((eb) => ({ status: 'sending', claimed_by: workerId, claimed_at: iso, attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', (eb) => {
-        let q = eb.selectFrom('outbox as o').select('o.id').where('o.status', '=', 'queued').where('o.next_attempt_at', '<=', iso);
-        if (onlyIds) q = q.where('o.id', 'in', onlyIds);
-        return q.orderBy('o.next_attempt_at').orderBy('o.id').limit(1).forUpdate().skipLocked();
-      })
-      .returningAll()
-      .executeTakeFirst();
-    return row ?? null;
-  }
+  // one another; a row another worker is claiming is simply not offered, so one try is enough.
+  const skipLocked = db.dialect === 'postgres';
   for (let round = 0; round < 10; round++) {
     const row = await k
       .updateTable('outbox')
@@ -157,12 +145,13 @@ export async function claimNext(db: Db, workerId: string, now: Date, onlyIds?: n
       .where('id', '=', (eb) => {
         let q = eb.selectFrom('outbox as o').select('o.id').where('o.status', '=', 'queued').where('o.next_attempt_at', '<=', iso);
         if (onlyIds) q = q.where('o.id', 'in', onlyIds);
-        return q.orderBy('o.next_attempt_at').orderBy('o.id').limit(1);
+        q = q.orderBy('o.next_attempt_at').orderBy('o.id').limit(1);
+        return skipLocked ? q.forUpdate().skipLocked() : q;
       })
       .where('status', '=', 'queued')
       .returningAll()
       .executeTakeFirst();
-    if (row) return row;
+    if (row || skipLocked) return row ?? null;
     // Nothing claimed: either the queue has nothing due, or another worker won the race.
     let left = k.selectFrom('outbox').select('id').where('status', '=', 'queued').where('next_attempt_at', '<=', iso);
     if (onlyIds) left = left.where('id', 'in', onlyIds);
