@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../storage/db.ts';
 import { drainFtsPending } from '../storage/sqlite-bulk.ts';
-import { configureSearch, flushSearchIndex, refreshSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
+import { configureSearch, vectorBackend, flushSearchIndex, refreshSearchIndex, searchContext, searchIndexHook, syncSearchIndex } from '../search/context.ts';
 import { sql } from 'kysely';
 import { isTrainable } from '../search/embeddings/provider.ts';
 import { vectorPaths } from '../search/vectors.ts';
@@ -141,7 +141,8 @@ export async function startSearchMaintenance(opts: { db: Db; log: Log; intervalM
 
   async function configure(): Promise<void> {
     try {
-      await configureSearch(db);
+      const ctx = await configureSearch(db);
+      if (!providerOk) log.info({ backend: vectorBackend(ctx), dialect: db.dialect }, 'search: vector backend');
       providerOk = true;
     } catch (err) {
       // Keyword search keeps working; the provider is retried on the next tick.
