@@ -143,13 +143,18 @@ export async function keywordSearchPg(db: Db, ts: TermStats, p: ParsedQuery, lim
       await sql<KeywordHit>`SELECT d.doc_id AS "docId", d.paper_id AS "paperId", ${rank} AS score FROM ${from}
         WHERE ${sql.join(candidates, sql` AND `)} ORDER BY score DESC, d.doc_id LIMIT ${limit}`.execute(db.kysely)
     ).rows.map((r) => ({ ...r, score: Number(r.score) }));
-  const pairs = ts.collection().docs >= PG_TUNING.pairsFromDocs ? pairsQuery(terms) : null;
+  const count = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${sql.join(where, sql` AND `)}`.execute(db.kysely)).rows[0].n);
+  const large = ts.collection().docs >= PG_TUNING.pairsFromDocs;
+  const pairs = large ? pairsQuery(terms) : null;
+  // In a large collection nearly every query fills `limit`, so its total is needed: the count runs
+  // on a second connection while the ranking runs, instead of after it (~50 ms at 195k papers).
+  const early = withTotal && large ? count() : null;
+  early?.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
   let rows = pairs ? await top([sql`d.tsv @@ ${pairs}`, ...where]) : [];
   if (rows.length < limit) rows = await top(where);
   let total = rows.length;
-  if (withTotal && rows.length >= limit) {
-    total = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${sql.join(where, sql` AND `)}`.execute(db.kysely)).rows[0].n);
-  }
+  if (withTotal && rows.length >= limit) total = await (early ?? count());
+  else if (early) await early.catch(() => {});
   return { hits: rows, total };
 }
 
