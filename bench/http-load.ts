@@ -127,9 +127,15 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
-export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string>; pid?: number }): Promise<Measured> {
+/**
+ * One autocannon run. Without `rate` it is closed-loop: every connection sends its next request as
+ * soon as the last is answered, so it finds the most the server can take, and latency there is
+ * mostly queueing (connections / throughput). With `rate` it offers that many requests per second
+ * overall, the latency a user sees at that traffic.
+ */
+export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string>; pid?: number; rate?: number }): Promise<Measured> {
   const cpu0 = cpuMs(opts.pid);
-  const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
+  const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {}, ...(opts.rate ? { overallRate: opts.rate } : {}) });
   const cpu1 = cpuMs(opts.pid);
   return {
     cpuUsPerReq: cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? ((cpu1 - cpu0) * 1000) / r.requests.total : null,

@@ -33,6 +33,7 @@ const { values } = parseArgs({
   },
 });
 const duration = Number(values.duration);
+const TARGET = { rps: 3000, p99: 20, errors: 0 };
 const connections = Number(values.connections);
 
 /** Papers in the database, 0 if it does not exist yet; `--db` may also be a postgres:// URL. */
@@ -67,7 +68,7 @@ const sync = spawnSync(process.execPath, [BIN, 'index', 'sync', '--db', dbFile],
 if (sync.status !== 0) console.error(`index sync exited with ${sync.status}; search may be keyword-only`);
 const papers = await countPapers(dbFile);
 const backend = isPostgresUrl(dbFile) ? 'PostgreSQL' : 'SQLite';
-console.log(`database: ${backend} ${redactUrl(dbFile)} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
+console.log(`database: ${backend} ${isPostgresUrl(dbFile) ? redactUrl(dbFile) : dbFile} (${papers.toLocaleString('en-US')} papers); ${connections} connections, ${duration} s per route; ${os.cpus().length} cores, Node ${process.version}`);
 
 const loadAtStart = os.loadavg();
 const rows: Measured[] = [];
@@ -109,6 +110,9 @@ try {
     if (first.status !== 200) console.error(`${p} answered ${first.status}`);
     rows.push(await measure(name, server.url, p, { ...opts, pid: server.child.pid }));
   }
+  // The target's reading: 3,000 requests a second offered to the feed, and their p99 (the runs
+  // above are at saturation, where p99 is queueing behind 100 busy connections).
+  rows.push(await measure(`feed @${TARGET.rps}/s`, server.url, '/', { ...opts, pid: server.child.pid, rate: TARGET.rps }));
 } finally {
   const code = await server.stop();
   if (code !== 0) console.error(`server exited with ${code}`);
@@ -118,9 +122,13 @@ if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 const staticRps = rows[0]!.rps;
 console.log(formatTable(rows, staticRps));
 const feed = rows.find((r) => r.name === 'feed')!;
-const target = { rps: 3000, p99: 20, errors: 0 };
-const met = feed.rps >= target.rps && feed.p99 <= target.p99 && feed.errors <= target.errors;
-console.log(`feed page target (>= 3,000 req/s, p99 <= 20 ms, 0 errors): ${met ? 'met' : 'NOT met'} (${Math.round(feed.rps)} req/s, p99 ${feed.p99} ms, ${feed.errors} errors)`);
+const atRate = rows.find((r) => r.name === `feed @${TARGET.rps}/s`)!;
+const target = { ...TARGET };
+const met = feed.rps >= target.rps && atRate.p99 <= target.p99 && feed.errors + atRate.errors <= target.errors;
+console.log(
+  `feed page target (>= 3,000 req/s; p99 <= 20 ms at 3,000 req/s; 0 errors): ${met ? 'met' : 'NOT met'} ` +
+    `(${Math.round(feed.rps)} req/s at saturation, p99 ${feed.p99} ms there; p99 ${atRate.p99} ms at ${Math.round(atRate.rps)} req/s; ${feed.errors + atRate.errors} errors)`,
+);
 if (values.json) {
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', ramGiB: os.totalmem() / 2 ** 30, node: process.version, loadAtStart, loadAtEnd: os.loadavg() };
   fs.writeFileSync(values.json, JSON.stringify({ machine, papers, connections, duration, cache: !values['no-cache'], gzip: !values.identity, backend, rows, target: { ...target, met } }, null, 2) + '\n');

@@ -211,14 +211,17 @@ function httpBody(o: Outcome, targets: Target[], backend: 'SQLite' | 'PostgreSQL
   const st = rows.find((r) => r.name === 'static')!;
   const sf = rows.find((r) => r.name === 'static-feed');
   const feed = rows.find((r) => r.name === 'feed');
+  const rated = rows.find((r) => r.name.startsWith('feed @'));
   if (feed) {
     targets.push({ bench: 'http', what: `feed page ≥ 3,000 req/s${tag}`, measured: `${int(feed.rps)} req/s`, ok: feed.rps >= 3000 });
-    targets.push({ bench: 'http', what: `feed page p99 ≤ 20 ms${tag}`, measured: `${feed.p99} ms (static-feed baseline: ${sf ? `${sf.p99} ms` : '–'})`, ok: feed.p99 <= 20 });
-    targets.push({ bench: 'http', what: `feed page 0 errors${tag}`, measured: String(feed.errors), ok: feed.errors === 0 });
+    if (rated) targets.push({ bench: 'http', what: `feed page p99 ≤ 20 ms at 3,000 req/s offered${tag}`, measured: `${rated.p99} ms (${int(rated.rps)} req/s)`, ok: rated.p99 <= 20 });
+    targets.push({ bench: 'http', what: `feed page p99 ≤ 20 ms at saturation (100 connections flat out)${tag}`, measured: `${feed.p99} ms (static-feed baseline: ${sf ? `${sf.p99} ms` : '–'})`, ok: feed.p99 <= 20 });
+    const errors = feed.errors + (rated?.errors ?? 0);
+    targets.push({ bench: 'http', what: `feed page 0 errors${tag}`, measured: String(errors), ok: errors === 0 });
   }
   return [
     intro,
-    `Corpus: ${int(papers)} papers; ${connections} connections, ${duration} s per route; page cache ${cache ? 'on' : 'off (PAGE_CACHE=0)'}, ${gzip ? 'gzip accepted' : 'identity'}.`,
+    `Corpus: ${int(papers)} papers; ${connections} connections, ${duration} s per route; page cache ${cache ? 'on' : 'off (PAGE_CACHE=0)'}, ${gzip ? 'gzip accepted' : 'identity'}. Every route is driven flat out (closed loop: each connection sends again as soon as it is answered), so its p99 there is mostly queueing behind 100 busy connections; \`feed @3000/s\` offers the feed 3,000 requests a second instead (autocannon \`overallRate\`), the latency at that traffic.`,
     table(
       ['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'KB/response', 'server CPU µs/req', 'req/s vs static', 'vs static-feed'],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
