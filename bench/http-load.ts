@@ -127,15 +127,10 @@ function cpuMs(pid: number | undefined): number | null {
   }
 }
 
-/**
- * One autocannon run. Without `rate` it is closed-loop: every connection sends its next request as
- * soon as the last is answered, so it finds the most the server can take, and latency there is
- * mostly queueing (connections / throughput). With `rate` it offers that many requests per second
- * overall, the latency a user sees at that traffic.
- */
-export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string>; pid?: number; rate?: number }): Promise<Measured> {
+/** One autocannon run, closed-loop: each connection sends again as soon as it is answered. */
+export async function measure(name: string, base: string, urlPath: string, opts: { connections: number; duration: number; headers?: Record<string, string>; pid?: number }): Promise<Measured> {
   const cpu0 = cpuMs(opts.pid);
-  const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {}, ...(opts.rate ? { overallRate: opts.rate } : {}) });
+  const r = await autocannon({ url: base + urlPath, connections: opts.connections, duration: opts.duration, headers: opts.headers ?? {} });
   const cpu1 = cpuMs(opts.pid);
   return {
     cpuUsPerReq: cpu0 !== null && cpu1 !== null && r.requests.total > 0 ? ((cpu1 - cpu0) * 1000) / r.requests.total : null,
@@ -147,6 +142,75 @@ export async function measure(name: string, base: string, urlPath: string, opts:
     errors: r.errors + r.timeouts + r.non2xx,
     requests: r.requests.total,
     bytesPerReq: r.requests.total > 0 ? r.throughput.total / r.requests.total : 0,
+  };
+}
+
+/**
+ * Open-loop load at a steady rate: request i is due at start + i/rate whatever happened to earlier
+ * ones, and its latency counts from when it was due, so a stall shows in every request it delays
+ * (no coordinated omission). Up to `connections` keep-alive sockets. autocannon's own rate limit
+ * is no substitute: each connection sends its quota for the second back to back at the start of
+ * the second, so it measures a saturated server for the first third of every second.
+ * The first seconds (a fifth of the run, at most 2 s) warm up: they open the sockets and are not
+ * counted, as the closed-loop runs count from a server already answering.
+ */
+export async function measureSteady(name: string, base: string, urlPath: string, opts: { rate: number; connections: number; duration: number; headers?: Record<string, string>; pid?: number }): Promise<Measured> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const url = new URL(base + urlPath);
+  const latencies: number[] = [];
+  let errors = 0;
+  let bytes = 0;
+  let inFlight = 0;
+  const cpu0 = cpuMs(opts.pid);
+  const t0 = performance.now();
+  const warmupMs = Math.min(2000, (opts.duration * 1000) / 5);
+  const total = Math.round((opts.rate * (opts.duration * 1000 + warmupMs)) / 1000);
+  let sent = 0;
+  const send = (due: number) => {
+    inFlight++;
+    const req = http.get({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent, headers: opts.headers ?? {} }, (res) => {
+      let got = 0;
+      res.on('data', (d: Buffer) => (got += d.length));
+      res.on('end', () => {
+        inFlight--;
+        if (res.statusCode !== 200) errors++;
+        if (due - t0 < warmupMs) return;
+        latencies.push(performance.now() - due);
+        bytes += got;
+      });
+    });
+    req.on('error', () => {
+      inFlight--;
+      errors++;
+    });
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && t0 + (sent * 1000) / opts.rate <= now) send(t0 + (sent++ * 1000) / opts.rate);
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  const deadline = performance.now() + 10_000;
+  while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  errors += inFlight;
+  const elapsed = opts.duration;
+  const cpu1 = cpuMs(opts.pid);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10 : 0);
+  return {
+    cpuUsPerReq: cpu0 !== null && cpu1 !== null && latencies.length > 0 ? ((cpu1 - cpu0) * 1000) / latencies.length : null,
+    name,
+    path: urlPath,
+    rps: latencies.length / elapsed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    errors,
+    requests: latencies.length,
+    bytesPerReq: latencies.length ? bytes / latencies.length : 0,
   };
 }
 

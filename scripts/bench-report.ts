@@ -221,7 +221,7 @@ function httpBody(o: Outcome, targets: Target[], backend: 'SQLite' | 'PostgreSQL
   }
   return [
     intro,
-    `Corpus: ${int(papers)} papers; ${connections} connections, ${duration} s per route; page cache ${cache ? 'on' : 'off (PAGE_CACHE=0)'}, ${gzip ? 'gzip accepted' : 'identity'}. Every route is driven flat out (closed loop: each connection sends again as soon as it is answered), so its p99 there is mostly queueing behind 100 busy connections; \`feed @3000/s\` offers the feed 3,000 requests a second instead (autocannon \`overallRate\`), the latency at that traffic.`,
+    `Corpus: ${int(papers)} papers; ${connections} connections, ${duration} s per route; page cache ${cache ? 'on' : 'off (PAGE_CACHE=0)'}, ${gzip ? 'gzip accepted' : 'identity'}. Every route is driven flat out (closed loop: each connection sends again as soon as it is answered), so its p99 there is mostly queueing behind 100 busy connections; \`feed @3000/s\` sends the feed 3,000 requests a second arriving steadily instead (open loop, up to 100 keep-alive connections, each latency counted from when its request was due), the latency users see at that traffic.`,
     table(
       ['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'KB/response', 'server CPU µs/req', 'req/s vs static', 'vs static-feed'],
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
