@@ -4,12 +4,12 @@ import type { Paper } from '../domain/paper.ts';
 import { ensureSearchSchema, searchContext, syncSearchIndex, type SearchContext } from './context.ts';
 import { filteredListing, filterKeys, fullFilter, keywordSearch } from './keyword.ts';
 import { isEmptyQuery, parseQuery, type ParsedQuery } from './query.ts';
-import { facetsForWhere, loadPapers, loadSortFields, loadTexts, type Facets } from './results.ts';
+import { facetsForWhere, loadPapers, loadSortFields, loadTexts } from './results.ts';
 import { nearest } from './vectors.ts';
 import { refreshDocFreqs, sqliteTermStats } from './stats.ts';
 import { paperText } from './embeddings/provider.ts';
 import { words } from './tokenize.ts';
-import { buildHits, fillSims, mergeVectorCands, plan, rerankCands, rerankHead, sortAndFacet, TUNING, type Cand, type SearchHit, type SearchOptions, type SearchResult, type RebuildProgress } from './pipeline.ts';
+import { buildHits, plan, rankedSearch, type Cand, type SearchHit, type SearchOptions, type SearchResult, type RebuildProgress } from './pipeline.ts';
 import { rebuildIndexPg, searchPapersPg, similarPapersPg } from './pg/search.ts';
 
 export { configureSearch, flushSearchIndex, searchIndexHook, syncSearchIndex, ensureSearchSchema } from './context.ts';
@@ -48,7 +48,8 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
   await ensureSearchSchema(db);
   const sq = db.sqlite!;
   const ctx = await searchContext(db);
-  const { p, sort, offset, limit, mode, parsed, hasText } = plan(opts, hasVectors(ctx));
+  const pl = plan(opts, hasVectors(ctx));
+  const { p, sort, offset, limit, parsed, hasText } = pl;
 
   if (!hasText) {
     // No words: a filtered listing (or everything, newest first, for an empty query).
@@ -59,33 +60,19 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
     return { hits: hydrate(sq, listing.hits.map((h) => ({ key: h.docId, score: 0 })), p), total: listing.total, facets, parsed };
   }
 
-  const deep = sort === 'relevance' ? Math.max(TUNING.rerankDepth, offset + limit) : TUNING.sortPool;
-  let cands: Cand[] = [];
-  let total = 0;
-  if (mode !== 'semantic') {
-    const kw = keywordSearch(sq, p, deep);
-    total = kw.total;
-    cands = kw.hits.map((h) => ({ key: h.docId, keyword: h.score, score: h.score }));
-  }
-  let sims = new Map<number, number>();
-  let qv: Float32Array | null = null;
-  if (mode !== 'keyword') {
-    ({ sims, qv } = await vectorCandidates(ctx, db, p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
-    ({ cands, total } = mergeVectorCands(cands, sims, mode, total));
-  }
-  if (mode !== 'semantic') {
-    // Rerank the head: keyword top-k plus (hybrid) the vector candidates.
-    const head = rerankHead(cands, mode);
-    const texts = loadTexts(sq, head.map((c) => c.key));
-    if (mode === 'hybrid') await fillSims(ctx.provider, head, texts, sims, qv);
-    cands = rerankCands(sqliteTermStats(sq), p, mode, cands, head, texts, sims, ctx.provider);
-  }
-
-  let facets: Facets = { categories: [], years: [] };
-  if (sort !== 'relevance' || opts.facets !== false) {
-    ({ facets, total } = sortAndFacet(cands, loadSortFields(sq, cands.map((c) => c.key)), sort, opts.facets !== false, total));
-  }
-  return { hits: hydrate(sq, cands.slice(offset, offset + limit), p, opts.snippets !== false), total, facets, parsed };
+  return rankedSearch(
+    {
+      termStats: () => sqliteTermStats(sq),
+      keyword: (_ts, q, n) => keywordSearch(sq, q, n),
+      vectorCandidates: (q, depth) => vectorCandidates(ctx, db, q, depth),
+      texts: (keys) => loadTexts(sq, keys),
+      sortFields: (keys) => loadSortFields(sq, keys),
+      papers: (keys) => loadPapers(sq, keys),
+    },
+    ctx.provider,
+    pl,
+    opts,
+  );
 }
 
 function hydrate(sq: NonNullable<Db['sqlite']>, cands: Cand[], p: ParsedQuery, snippets = true): SearchHit[] {

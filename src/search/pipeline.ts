@@ -177,3 +177,52 @@ export function buildHits(papers: Map<number, Paper>, cands: Cand[], p: ParsedQu
   }
   return out;
 }
+
+type MaybeAsync<T> = T | Promise<T>;
+type Texts = Map<number, { title: string; abstract: string }>;
+
+/**
+ * What a ranked search reads, from whichever database holds the index: SQLite answers at once,
+ * PostgreSQL with promises, and the ranking between the reads is the same.
+ */
+export interface SearchStore {
+  termStats(): MaybeAsync<TermStats>;
+  keyword(ts: TermStats, p: ParsedQuery, limit: number): MaybeAsync<{ hits: { docId: number; score: number }[]; total: number }>;
+  vectorCandidates(p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }>;
+  texts(keys: number[]): MaybeAsync<Texts>;
+  sortFields(keys: number[]): MaybeAsync<Map<number, SortFields>>;
+  papers(keys: number[]): MaybeAsync<Map<number, Paper>>;
+}
+
+/** Keyword and vector candidates, fused, the head reranked, then sorted, faceted and paged. */
+export async function rankedSearch(store: SearchStore, provider: EmbeddingProvider | null, pl: Plan, opts: SearchOptions): Promise<SearchResult> {
+  const { p, sort, offset, limit, mode, parsed } = pl;
+  const ts = await store.termStats();
+  const deep = sort === 'relevance' ? Math.max(TUNING.rerankDepth, offset + limit) : TUNING.sortPool;
+  let cands: Cand[] = [];
+  let total = 0;
+  if (mode !== 'semantic') {
+    const kw = await store.keyword(ts, p, deep);
+    total = kw.total;
+    cands = kw.hits.map((h) => ({ key: h.docId, keyword: h.score, score: h.score }));
+  }
+  let sims = new Map<number, number>();
+  let qv: Float32Array | null = null;
+  if (mode !== 'keyword') {
+    ({ sims, qv } = await store.vectorCandidates(p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
+    ({ cands, total } = mergeVectorCands(cands, sims, mode, total));
+  }
+  if (mode !== 'semantic') {
+    // Rerank the head: keyword top-k plus (hybrid) the vector candidates.
+    const head = rerankHead(cands, mode);
+    const texts = await store.texts(head.map((c) => c.key));
+    if (mode === 'hybrid') await fillSims(provider, head, texts, sims, qv);
+    cands = rerankCands(ts, p, mode, cands, head, texts, sims, provider);
+  }
+  let facets: Facets = { categories: [], years: [] };
+  if (sort !== 'relevance' || opts.facets !== false) {
+    ({ facets, total } = sortAndFacet(cands, await store.sortFields(cands.map((c) => c.key)), sort, opts.facets !== false, total));
+  }
+  const page = cands.slice(offset, offset + limit);
+  return { hits: buildHits(await store.papers(page.map((c) => c.key)), page, p, opts.snippets !== false), total, facets, parsed };
+}

@@ -3,11 +3,10 @@ import type { Db } from '../../storage/db.ts';
 import type { Paper } from '../../domain/paper.ts';
 import { ensureSearchSchema, searchContext, syncSearchIndex, type SearchContext } from '../context.ts';
 import { isEmptyQuery, parseQuery, type ParsedQuery } from '../query.ts';
-import type { Facets } from '../results.ts';
 import { nearest } from '../vectors.ts';
 import { paperText } from '../embeddings/provider.ts';
 import { words } from '../tokenize.ts';
-import { buildHits, fillSims, mergeVectorCands, plan, rerankCands, rerankHead, sortAndFacet, TUNING, type Cand, type RebuildProgress, type SearchHit, type SearchOptions, type SearchResult } from '../pipeline.ts';
+import { buildHits, plan, rankedSearch, type Cand, type RebuildProgress, type SearchHit, type SearchOptions, type SearchResult } from '../pipeline.ts';
 import { filteredListingPg, filterKeysPg, fullFilter, keywordSearchPg } from './keyword.ts';
 import { facetsForWherePg, loadPapersPg, loadSortFieldsPg, loadTextsPg } from './results.ts';
 import { pgTermStats, refreshDocFreqsPg } from './stats.ts';
@@ -52,7 +51,8 @@ async function hydrate(db: Db, cands: Cand[], p: ParsedQuery, snippets = true): 
 export async function searchPapersPg(db: Db, opts: SearchOptions): Promise<SearchResult> {
   await ensureSearchSchema(db);
   const ctx = await searchContext(db);
-  const { p, sort, offset, limit, mode, parsed, hasText } = plan(opts, await vectorsReady(db, ctx));
+  const pl = plan(opts, await vectorsReady(db, ctx));
+  const { p, sort, offset, limit, parsed, hasText } = pl;
 
   if (!hasText) {
     if (isEmptyQuery(p) && !opts.q?.trim()) return { hits: [], total: 0, facets: { categories: [], years: [] }, parsed };
@@ -61,33 +61,19 @@ export async function searchPapersPg(db: Db, opts: SearchOptions): Promise<Searc
     return { hits: await hydrate(db, listing.hits.map((h) => ({ key: h.docId, score: 0 })), p), total: listing.total, facets, parsed };
   }
 
-  const ts = await pgTermStats(db);
-  const deep = sort === 'relevance' ? Math.max(TUNING.rerankDepth, offset + limit) : TUNING.sortPool;
-  let cands: Cand[] = [];
-  let total = 0;
-  if (mode !== 'semantic') {
-    const kw = await keywordSearchPg(db, ts, p, deep);
-    total = kw.total;
-    cands = kw.hits.map((h) => ({ key: h.docId, keyword: h.score, score: h.score }));
-  }
-  let sims = new Map<number, number>();
-  let qv: Float32Array | null = null;
-  if (mode !== 'keyword') {
-    ({ sims, qv } = await vectorCandidates(ctx, db, p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
-    ({ cands, total } = mergeVectorCands(cands, sims, mode, total));
-  }
-  if (mode !== 'semantic') {
-    const head = rerankHead(cands, mode);
-    const texts = await loadTextsPg(db, head.map((c) => c.key));
-    if (mode === 'hybrid') await fillSims(ctx.provider, head, texts, sims, qv);
-    cands = rerankCands(ts, p, mode, cands, head, texts, sims, ctx.provider);
-  }
-
-  let facets: Facets = { categories: [], years: [] };
-  if (sort !== 'relevance' || opts.facets !== false) {
-    ({ facets, total } = sortAndFacet(cands, await loadSortFieldsPg(db, cands.map((c) => c.key)), sort, opts.facets !== false, total));
-  }
-  return { hits: await hydrate(db, cands.slice(offset, offset + limit), p, opts.snippets !== false), total, facets, parsed };
+  return rankedSearch(
+    {
+      termStats: () => pgTermStats(db),
+      keyword: (ts, q, n) => keywordSearchPg(db, ts, q, n),
+      vectorCandidates: (q, depth) => vectorCandidates(ctx, db, q, depth),
+      texts: (keys) => loadTextsPg(db, keys),
+      sortFields: (keys) => loadSortFieldsPg(db, keys),
+      papers: (keys) => loadPapersPg(db, keys),
+    },
+    ctx.provider,
+    pl,
+    opts,
+  );
 }
 
 export async function similarPapersPg(db: Db, paperId: string, k = 10): Promise<{ paperId: string; score: number; paper: Paper }[]> {
