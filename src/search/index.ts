@@ -25,20 +25,6 @@ export { TUNING, type SearchMode, type SearchSort, type SearchOptions, type Sear
  * PostgreSQL runs the same pipeline with asynchronous reads (pg/search.ts); SQLite's reads stay
  * synchronous here.
  */
-async function vectorCandidates(ctx: SearchContext, db: Db, p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }> {
-  const sims = new Map<number, number>();
-  const st = ctx.vectors;
-  if (!st?.index || !ctx.provider || !p.semanticText.trim()) return { sims, qv: null };
-  const [qv] = await ctx.provider.embed([p.semanticText], 'query');
-  const filtered = p.filters.length > 0 || p.excludes.length > 0 || p.phrases.length > 0;
-  let near = nearest(st, qv, filtered ? depth * 5 : depth + 10);
-  // Drops papers deleted since the last sync, and applies filters (phrases are required in every mode).
-  const ok = filterKeys(db.sqlite!, p, near.map(([k]) => k), true);
-  near = near.filter(([k]) => ok.has(k));
-  for (const [k, s] of near.slice(0, depth)) sims.set(k, s);
-  return { sims, qv };
-}
-
 function hasVectors(ctx: SearchContext): boolean {
   return !!ctx.vectors?.index && ctx.vectors.index.size() > 0;
 }
@@ -64,7 +50,8 @@ export async function searchPapers(db: Db, opts: SearchOptions): Promise<SearchR
     {
       termStats: () => sqliteTermStats(sq),
       keyword: (_ts, q, n) => keywordSearch(sq, q, n),
-      vectorCandidates: (q, depth) => vectorCandidates(ctx, db, q, depth),
+      nearest: ctx.vectors?.index ? (v, k) => nearest(ctx.vectors!, v, k) : null,
+      filterKeys: (q, keys) => filterKeys(sq, q, keys, true),
       texts: (keys) => loadTexts(sq, keys),
       sortFields: (keys) => loadSortFields(sq, keys),
       papers: (keys) => loadPapers(sq, keys),

@@ -188,10 +188,27 @@ type Texts = Map<number, { title: string; abstract: string }>;
 export interface SearchStore {
   termStats(): MaybeAsync<TermStats>;
   keyword(ts: TermStats, p: ParsedQuery, limit: number): MaybeAsync<{ hits: { docId: number; score: number }[]; total: number }>;
-  vectorCandidates(p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }>;
+  /** The k nearest vectors to `v`, or null when this database has no vector index yet. */
+  nearest: ((v: Float32Array, k: number) => MaybeAsync<[number, number][]>) | null;
+  /** Of `keys`, those that pass every filter, phrases included (drops papers deleted since a sync). */
+  filterKeys(p: ParsedQuery, keys: number[]): MaybeAsync<Set<number>>;
   texts(keys: number[]): MaybeAsync<Texts>;
   sortFields(keys: number[]): MaybeAsync<Map<number, SortFields>>;
   papers(keys: number[]): MaybeAsync<Map<number, Paper>>;
+}
+
+/** The query's nearest papers that pass its filters, with their similarities. */
+async function vectorCandidates(store: SearchStore, provider: EmbeddingProvider | null, p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }> {
+  const sims = new Map<number, number>();
+  if (!store.nearest || !provider || !p.semanticText.trim()) return { sims, qv: null };
+  const [qv] = await provider.embed([p.semanticText], 'query');
+  // Filters are applied after the vector search, so a filtered query looks further.
+  const filtered = p.filters.length > 0 || p.excludes.length > 0 || p.phrases.length > 0;
+  let near = await store.nearest(qv!, filtered ? depth * 5 : depth + 10);
+  const ok = await store.filterKeys(p, near.map(([k]) => k));
+  near = near.filter(([k]) => ok.has(k));
+  for (const [k, s] of near.slice(0, depth)) sims.set(k, s);
+  return { sims, qv: qv! };
 }
 
 /** Keyword and vector candidates, fused, the head reranked, then sorted, faceted and paged. */
@@ -209,7 +226,7 @@ export async function rankedSearch(store: SearchStore, provider: EmbeddingProvid
   let sims = new Map<number, number>();
   let qv: Float32Array | null = null;
   if (mode !== 'keyword') {
-    ({ sims, qv } = await store.vectorCandidates(p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
+    ({ sims, qv } = await vectorCandidates(store, provider, p, mode === 'semantic' ? Math.max(TUNING.vectorDepth, offset + limit) : TUNING.vectorDepth));
     ({ cands, total } = mergeVectorCands(cands, sims, mode, total));
   }
   if (mode !== 'semantic') {

@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { isPostgresUrl, openPostgres } from './postgres.ts';
 import type { Database } from './schema.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateOpened } from './migrations.ts';
 import { storageHint } from './sqlite-errors.ts';
 // Every process must know every migration: Kysely refuses to open a database that ran one it does
 // not know ("corrupted migrations"), so `db stats`, `backup`, `user` ... failed on a served database.
@@ -68,15 +68,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
       await kysely.destroy();
     },
   };
-  if (opts.migrate !== false && !opts.readonly) {
-    try {
-      await migrateToLatest(kysely);
-    } catch (err) {
-      await db.close();
-      throw withStorageHint(err, file);
-    }
-  }
-  return db;
+  return migrateOpened(db, opts, (err) => withStorageHint(err, file));
 }
 
 /**

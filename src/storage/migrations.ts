@@ -1,4 +1,5 @@
 import { autoId } from './dialect.ts';
+import type { Db, OpenOptions } from './db.ts';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { communityMigrations } from './community-migrations.ts';
 import { mailMigrations } from './mail-migrations.ts';
@@ -85,6 +86,21 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Brings a freshly opened database up to date unless it was opened read-only or with
+ * `migrate: false`; a failed migration closes it, and `mapError` may explain the failure.
+ */
+export async function migrateOpened(db: Db, opts: OpenOptions, mapError: (err: unknown) => unknown = (err) => err): Promise<Db> {
+  if (opts.migrate === false || opts.readonly) return db;
+  try {
+    await migrateToLatest(db.kysely);
+  } catch (err) {
+    await db.close();
+    throw mapError(err);
+  }
+  return db;
 }
 
 export { sql };

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Db, OpenOptions } from './db.ts';
 import type { Database } from './schema.ts';
-import { migrateToLatest } from './migrations.ts';
+import { migrateOpened } from './migrations.ts';
 import { listenForChanges, type ChangeFeed } from './change-feed.ts';
 
 export function isPostgresUrl(url: string): boolean {
@@ -61,13 +61,5 @@ export async function openPostgres(url: string, opts: OpenOptions = {}): Promise
       await kysely.destroy();
     },
   };
-  if (opts.migrate !== false && !opts.readonly) {
-    try {
-      await migrateToLatest(kysely);
-    } catch (err) {
-      await db.close();
-      throw err;
-    }
-  }
-  return db;
+  return migrateOpened(db, opts);
 }

@@ -31,19 +31,6 @@ async function vectorsReady(db: Db, ctx: SearchContext): Promise<boolean> {
   return !!st.index && st.index.size() > 0;
 }
 
-async function vectorCandidates(ctx: SearchContext, db: Db, p: ParsedQuery, depth: number): Promise<{ sims: Map<number, number>; qv: Float32Array | null }> {
-  const sims = new Map<number, number>();
-  const st = ctx.pgVectors;
-  if (!st?.index || !ctx.provider || !p.semanticText.trim()) return { sims, qv: null };
-  const [qv] = await ctx.provider.embed([p.semanticText], 'query');
-  const filtered = p.filters.length > 0 || p.excludes.length > 0 || p.phrases.length > 0;
-  let near = await nearestPg(db, st, qv, filtered ? depth * 5 : depth + 10);
-  const ok = await filterKeysPg(db, p, near.map(([k]) => k), true);
-  near = near.filter(([k]) => ok.has(k));
-  for (const [k, s] of near.slice(0, depth)) sims.set(k, s);
-  return { sims, qv };
-}
-
 async function hydrate(db: Db, cands: Cand[], p: ParsedQuery, snippets = true): Promise<SearchHit[]> {
   return buildHits(await loadPapersPg(db, cands.map((c) => c.key)), cands, p, snippets);
 }
@@ -65,7 +52,8 @@ export async function searchPapersPg(db: Db, opts: SearchOptions): Promise<Searc
     {
       termStats: () => pgTermStats(db),
       keyword: (ts, q, n) => keywordSearchPg(db, ts, q, n),
-      vectorCandidates: (q, depth) => vectorCandidates(ctx, db, q, depth),
+      nearest: ctx.pgVectors?.index ? (v, k) => nearestPg(db, ctx.pgVectors!, v, k) : null,
+      filterKeys: (q, keys) => filterKeysPg(db, q, keys, true),
       texts: (keys) => loadTextsPg(db, keys),
       sortFields: (keys) => loadSortFieldsPg(db, keys),
       papers: (keys) => loadPapersPg(db, keys),
