@@ -4,6 +4,7 @@
  * embedder storing into paper_vectors, and semantic search / similar papers answered in SQL,
  * checked against brute-force cosine over the same vectors.
  */
+import { TEST_PG_URL } from '../../../test/support/pg.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -182,17 +183,10 @@ test('detection: pgvector on PGlite, usearch when disabled, on a server without 
   }
 });
 
-test('detection on the real server (no pgvector extension): usearch', async (t) => {
-  const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54329/postgres';
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 2000, max: 1 });
+test('detection on the real server (no pgvector extension): usearch', { skip: !TEST_PG_URL && 'needs TEST_DATABASE_URL (a PostgreSQL cluster)' }, async () => {
+  const pool = new pg.Pool({ connectionString: TEST_PG_URL!, connectionTimeoutMillis: 2000, max: 1 });
   pool.on('error', () => {});
   try {
-    try {
-      await pool.query('SELECT 1');
-    } catch {
-      t.skip(`no PostgreSQL at ${url}`);
-      return;
-    }
     const available = (await pool.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`)).rows.length > 0;
     assert.equal(await chooseVectorBackend(pool, DIMS, {}), available ? 'pgvector' : 'usearch');
   } finally {
